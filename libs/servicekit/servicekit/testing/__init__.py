@@ -1,0 +1,1 @@
+"""Test support: per-run broker vhosts and databases, containers, a cuttable TCP proxy."""

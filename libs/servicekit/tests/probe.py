@@ -1,0 +1,101 @@
+"""Two small services that exercise servicekit for real: a producer with an outbox and an
+idempotent consumer. Used by servicekit's tests and by bench/events.py."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import Column, Integer, MetaData, Table, Text, Uuid, create_engine, func, insert, select
+
+from aww_contracts.envelope import register_schema_dir
+from aww_contracts.errors import DomainError
+from servicekit.entrypoints import event_handler, rpc
+from servicekit.outbox import add_event, create_tables
+from servicekit.service import ServiceBase
+
+register_schema_dir(Path(__file__).parent / "schemas")
+
+probe_metadata = MetaData()
+notes = Table("notes", probe_metadata, Column("id", Integer, primary_key=True), Column("text", Text, nullable=False))
+applied = Table(
+    "applied",
+    probe_metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", Uuid, nullable=False),
+    Column("note_id", Integer, nullable=False),
+    Column("correlation_id", Text),
+)
+
+
+def create_probe_tables(url: str) -> None:
+    engine = create_engine(url)
+    probe_metadata.create_all(engine)
+    create_tables(engine)
+    engine.dispose()
+
+
+class ProducerService(ServiceBase):
+    name = "probe_producer"
+
+    @rpc
+    def write_note(self, text, fail_after_write=False):
+        note_id = self.db.execute(insert(notes).values(text=text).returning(notes.c.id)).scalar_one()
+        add_event(self.db, "note_written", {"note_id": note_id, "text": text})
+        if fail_after_write:
+            raise RuntimeError("failing after the write, on purpose")
+        return note_id
+
+    @rpc
+    def write_notes(self, count):
+        for i in range(count):
+            note_id = self.db.execute(insert(notes).values(text=f"bulk {i}").returning(notes.c.id)).scalar_one()
+            add_event(self.db, "note_written", {"note_id": note_id, "text": f"bulk {i}"})
+        return count
+
+    @rpc
+    def count_notes(self):
+        return self.db.execute(select(func.count()).select_from(notes)).scalar_one()
+
+    @rpc
+    def echo_context(self):
+        return {
+            "correlation_id": self.context.correlation_id,
+            "language": self.context.language,
+            "principal": self.context.principal.as_header() if self.context.principal else None,
+        }
+
+    @rpc
+    def refuse(self):
+        raise DomainError("conflict", "refused on purpose", reason="probe")
+
+
+class ConsumerService(ServiceBase):
+    name = "probe_consumer"
+
+    failures_wanted: Counter = Counter()  # note text → how many times to fail first
+
+    @event_handler("probe_producer", "note_written")
+    def on_note_written(self, data, envelope):
+        text = data["text"]
+        if text == "domain-error":
+            raise DomainError("conflict", "this note can never be applied")
+        if self.failures_wanted[text] > 0:
+            self.failures_wanted[text] -= 1
+            raise RuntimeError("transient failure, on purpose")
+        from servicekit import logs
+
+        self.db.execute(
+            insert(applied).values(
+                event_id=envelope["event_id"], note_id=data["note_id"], correlation_id=logs.correlation_id.get()
+            )
+        )
+
+    @rpc
+    def applied_for(self, note_id):
+        rows = self.db.execute(select(applied).where(applied.c.note_id == note_id)).all()
+        return [{"event_id": str(r.event_id), "correlation_id": r.correlation_id} for r in rows]
+
+    @rpc
+    def applied_count(self):
+        return self.db.execute(select(func.count()).select_from(applied)).scalar_one()

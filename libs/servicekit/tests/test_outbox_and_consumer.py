@@ -1,0 +1,191 @@
+"""The outbox and the idempotent consumer, against the real RabbitMQ and PostgreSQL."""
+
+import json
+import time
+import uuid
+
+import kombu
+import pytest
+from helpers import wait_until
+from nameko.exceptions import RemoteError
+from sqlalchemy import create_engine, text
+
+from servicekit.testing.proxy import CuttableProxy
+
+
+def outbox_rows(url):
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT envelope, published_at FROM outbox ORDER BY id")).all()
+    engine.dispose()
+    return rows
+
+
+def test_event_is_published_after_commit_and_applied_once(producer, consumer, rpc_proxy):
+    note_id = rpc_proxy("probe_producer").write_note("hello")
+    applied = wait_until(lambda: rpc_proxy("probe_consumer").applied_for(note_id), what="event applied")
+    assert len(applied) == 1
+
+
+def test_failing_handler_after_write_leaves_no_row_and_no_event(producer, consumer, rpc_proxy, probe_databases):
+    before = len(outbox_rows(probe_databases["producer"]))
+    notes_before = rpc_proxy("probe_producer").count_notes()
+    with pytest.raises(RemoteError) as failure:
+        rpc_proxy("probe_producer").write_note("doomed", fail_after_write=True)
+    assert failure.value.exc_type == "RuntimeError"
+    assert rpc_proxy("probe_producer").count_notes() == notes_before
+    assert len(outbox_rows(probe_databases["producer"])) == before
+
+
+def test_redelivered_event_is_acknowledged_without_effect(producer, consumer, rpc_proxy, probe_databases, amqp_uri):
+    note_id = rpc_proxy("probe_producer").write_note("once only")
+    wait_until(lambda: rpc_proxy("probe_consumer").applied_for(note_id), what="first delivery")
+    envelope = next(r.envelope for r in outbox_rows(probe_databases["producer"]) if r.envelope["data"]["note_id"] == note_id)
+    with kombu.Connection(amqp_uri) as conn:
+        producer_ = conn.Producer(serializer="json")
+        for _ in range(3):
+            producer_.publish(envelope, exchange="probe_producer.events", routing_key="note_written")
+    time.sleep(0.5)
+    assert len(rpc_proxy("probe_consumer").applied_for(note_id)) == 1
+
+
+def test_transient_handler_errors_are_retried_until_applied(producer, consumer, rpc_proxy):
+    from probe import ConsumerService
+
+    ConsumerService.failures_wanted["flaky"] = 2
+    note_id = rpc_proxy("probe_producer").write_note("flaky")
+    applied = wait_until(lambda: rpc_proxy("probe_consumer").applied_for(note_id), timeout=15, what="retried event")
+    assert len(applied) == 1
+    assert ConsumerService.failures_wanted["flaky"] == 0
+
+
+def _dead_letters(amqp_uri, queue):
+    with kombu.Connection(amqp_uri) as conn:
+        simple = conn.SimpleQueue(queue, no_ack=True, queue_opts={"durable": True}, exchange_opts={"durable": True})
+        found = []
+        try:
+            while True:
+                found.append(simple.get(timeout=0.5).payload)
+        except simple.Empty:
+            pass
+        finally:
+            simple.close()
+    return found
+
+
+DLQ = "evt-probe_producer-note_written--probe_consumer.on_note_written.dlq"
+
+
+def test_invalid_envelope_goes_to_the_dead_letter_queue(consumer, amqp_uri):
+    poison = {"event_type": "note_written", "data": {"note_id": "not a number"}}
+    with kombu.Connection(amqp_uri) as conn:
+        conn.Producer(serializer="json").publish(poison, exchange="probe_producer.events", routing_key="note_written")
+    found = wait_until(lambda: _dead_letters(amqp_uri, DLQ), what="dead letter")
+    assert found == [poison]
+
+
+def test_domain_error_in_handler_dead_letters_without_retries(producer, consumer, rpc_proxy, amqp_uri):
+    note_id = rpc_proxy("probe_producer").write_note("domain-error")
+    found = wait_until(lambda: _dead_letters(amqp_uri, DLQ), what="dead letter")
+    assert [letter["data"]["note_id"] for letter in found] == [note_id]
+    assert rpc_proxy("probe_consumer").applied_for(note_id) == []
+
+
+def test_event_committed_while_broker_unreachable_arrives_once_it_is_back(
+    container_factory, probe_databases, consumer, rpc_proxy
+):
+    from probe import ProducerService
+
+    proxy = CuttableProxy("127.0.0.1", 5672)
+    try:
+        from urllib.parse import urlparse
+
+        amqp = consumer.config["AMQP_URI"]
+        parsed = urlparse(amqp)
+        through_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}{parsed.path}"
+        container_factory(
+            ProducerService, probe_databases["producer"], OUTBOX_AMQP_URI=through_proxy, OUTBOX_CONFIRM_TIMEOUT=1
+        )
+        proxy.cut("refuse")
+        note_id = rpc_proxy("probe_producer").write_note("while the broker is away")
+        time.sleep(1.5)
+        assert rpc_proxy("probe_consumer").applied_for(note_id) == []
+        proxy.restore()
+        applied = wait_until(lambda: rpc_proxy("probe_consumer").applied_for(note_id), what="event after reconnect")
+        assert len(applied) == 1
+    finally:
+        proxy.close()
+
+
+def test_connection_lost_before_confirm_publishes_again_and_consumer_applies_once(
+    container_factory, probe_databases, consumer, rpc_proxy
+):
+    from urllib.parse import urlparse
+
+    from probe import ProducerService
+
+    proxy = CuttableProxy("127.0.0.1", 5672)
+    try:
+        parsed = urlparse(consumer.config["AMQP_URI"])
+        through_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}{parsed.path}"
+        container_factory(
+            ProducerService, probe_databases["producer"], OUTBOX_AMQP_URI=through_proxy, OUTBOX_CONFIRM_TIMEOUT=1
+        )
+        warm = rpc_proxy("probe_producer").write_note("warm up the relay connection")
+        wait_until(lambda: rpc_proxy("probe_consumer").applied_for(warm), what="warm-up event")
+        time.sleep(0.2)  # its confirm is back: the relay holds an open, idle connection
+        proxy.cut("swallow_replies")  # the broker gets the publish, the relay never hears the confirm
+        note_id = rpc_proxy("probe_producer").write_note("confirm lost")
+        wait_until(lambda: rpc_proxy("probe_consumer").applied_for(note_id), what="first copy applied")
+        proxy.cut("refuse")
+        proxy.restore()
+        rows = wait_until(
+            lambda: [
+                r for r in outbox_rows(probe_databases["producer"])
+                if r.envelope["data"]["note_id"] == note_id and r.published_at is not None
+            ],
+            timeout=15,
+            what="event marked published after the retry",
+        )
+        assert len(rows) == 1
+        time.sleep(0.5)  # the second copy has reached the consumer by now
+        assert len(rpc_proxy("probe_consumer").applied_for(note_id)) == 1
+    finally:
+        proxy.close()
+
+
+def test_correlation_id_follows_the_call_into_the_event_and_the_handler(producer, consumer, amqp_uri):
+    from nameko.standalone.rpc import ServiceRpcProxy
+
+    cid = f"test-{uuid.uuid4()}"
+    with ServiceRpcProxy("probe_producer", {"AMQP_URI": amqp_uri}, context_data={"correlation_id": cid}) as proxy:
+        note_id = proxy.write_note("traced")
+        assert proxy.echo_context()["correlation_id"] == cid
+    with ServiceRpcProxy("probe_consumer", {"AMQP_URI": amqp_uri}) as proxy:
+        applied = wait_until(lambda: proxy.applied_for(note_id), what="traced event")
+    assert applied[0]["correlation_id"] == cid
+
+
+def test_principal_and_language_reach_the_worker(producer, amqp_uri):
+    from nameko.standalone.rpc import ServiceRpcProxy
+
+    principal = {"account_id": "a-1", "session_id": "s-1", "organisation_id": "o-1", "platform_admin": False}
+    context = {"principal": principal, "language": "fr"}
+    with ServiceRpcProxy("probe_producer", {"AMQP_URI": amqp_uri}, context_data=context) as proxy:
+        seen = proxy.echo_context()
+    assert seen["principal"] == principal
+    assert seen["language"] == "fr"
+
+
+def test_domain_error_crosses_the_wire_with_code_message_and_details(producer, rpc_proxy):
+    with pytest.raises(RemoteError) as failure:
+        rpc_proxy("probe_producer").refuse()
+    assert failure.value.exc_type == "DomainError"
+    assert json.loads(json.dumps(failure.value.value)) == "refused on purpose"
+
+
+def test_health_reports_the_outbox(producer, rpc_proxy):
+    health = rpc_proxy("probe_producer").health()
+    assert health["service"] == "probe_producer"
+    assert health["status"] == "ok"
+    assert health["outbox_pending"] >= 0
