@@ -3,8 +3,8 @@
 Nothing here imports Nameko or eventlet: the gateway, the services and other tools all read it.
 """
 
-from aww_contracts.errors import DomainError, error_spec, known_error_codes
 from aww_contracts.envelope import make_envelope, validate_envelope, validate_event
+from aww_contracts.errors import DomainError, error_spec, known_error_codes
 
 __all__ = [
     "DomainError",

@@ -108,9 +108,7 @@ def asyncapi_document() -> dict:
             ),
         },
         "defaultContentType": "application/json",
-        "servers": {
-            "rabbitmq": {"host": "127.0.0.1:5672", "protocol": "amqp", "protocolVersion": "0.9.1"}
-        },
+        "servers": {"rabbitmq": {"host": "127.0.0.1:5672", "protocol": "amqp", "protocolVersion": "0.9.1"}},
         "channels": channels,
         "operations": operations,
         "components": {"schemas": {"envelope": envelope}, "messages": messages},

@@ -55,6 +55,4 @@ class DomainError(Exception):
 
 def field_error(field: str, message: str) -> DomainError:
     """A validation failure on one named field."""
-    return DomainError(
-        "validation_failed", f"{field}: {message}", errors=[{"field": field, "message": message}]
-    )
+    return DomainError("validation_failed", f"{field}: {message}", errors=[{"field": field, "message": message}])

@@ -43,6 +43,7 @@ class Database(DependencyProvider):
     def get_dependency(self, worker_ctx):
         session = Session(bind=self.engine, expire_on_commit=False, autoflush=True)
         session.info["service"] = self.container.service_name
+        session.info["publishes"] = frozenset(getattr(self.container.service_cls, "publishes", ()))
         self.sessions[worker_ctx] = session
         return session
 

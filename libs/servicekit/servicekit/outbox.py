@@ -11,6 +11,7 @@ causes them, then relayed to the producer's topic exchange with publisher confir
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -37,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
-from aww_contracts.envelope import make_envelope
+from aww_contracts.envelope import EventContractError, make_envelope
 from aww_contracts.rpc import context_header, events_exchange
 from servicekit import logs, metrics
 
@@ -75,6 +76,8 @@ def create_tables(bind) -> None:
 def add_event(session, event_type: str, data: dict, *, schema_version: int = 1) -> str:
     """Record an event in the worker's transaction; it leaves only if the transaction commits."""
     producer = session.info["service"]
+    if event_type not in session.info.get("publishes", ()):
+        raise EventContractError(f"{producer} does not declare {event_type!r} in its `publishes`")
     envelope = make_envelope(
         producer, event_type, data, correlation_id=logs.correlation_id.get(), schema_version=schema_version
     )
@@ -175,10 +178,8 @@ class ConfirmingPublisher:
         connection, self._connection, self._channel = self._connection, None, None
         self._unconfirmed = set()
         if connection is not None:
-            try:
+            with contextlib.suppress(Exception):  # the connection is already gone; nothing to release
                 connection.release()
-            except Exception:  # the connection is already gone; nothing to release
-                pass
 
 
 def _message(envelope: dict) -> tuple[str, bytes, dict]:

@@ -25,6 +25,4 @@ def ensure_green_psycopg() -> None:
     import psycopg.waiting
 
     if psycopg.waiting.wait is not psycopg.waiting.wait_select:
-        raise GreenPsycopgRequired(
-            "psycopg was imported before PSYCOPG_WAIT_FUNC was set; it does not use wait_select"
-        )
+        raise GreenPsycopgRequired("psycopg was imported before PSYCOPG_WAIT_FUNC was set; it does not use wait_select")

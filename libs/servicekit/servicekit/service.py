@@ -27,6 +27,8 @@ class ServiceBase:
     """Subclass it and set `name`; add your own @rpc, @event_handler and @timer methods."""
 
     name: str
+    # every event type the service publishes; each needs a schema in contracts/events
+    publishes: tuple[str, ...] = ()
 
     db = Database()
     context = RequestContext()
@@ -34,6 +36,11 @@ class ServiceBase:
     outbox = Outbox()
 
     _sweeps = 0
+
+    @rpc
+    def ping(self):
+        """One round trip, no database: is an instance consuming this service's requests?"""
+        return {"service": self.name, "status": "ok"}
 
     @rpc
     def health(self):

@@ -1,5 +1,6 @@
 import pytest
-from probe import ConsumerService, ProducerService, create_probe_tables
+
+from servicekit.testing.probe import ConsumerService, ProducerService, create_probe_tables
 
 
 @pytest.fixture(scope="session")

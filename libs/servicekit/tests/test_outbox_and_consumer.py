@@ -6,8 +6,8 @@ import uuid
 
 import kombu
 import pytest
-from helpers import wait_until
 from nameko.exceptions import RemoteError
+from sk_helpers import wait_until
 from sqlalchemy import create_engine, text
 
 from servicekit.testing.proxy import CuttableProxy
@@ -40,7 +40,9 @@ def test_failing_handler_after_write_leaves_no_row_and_no_event(producer, consum
 def test_redelivered_event_is_acknowledged_without_effect(producer, consumer, rpc_proxy, probe_databases, amqp_uri):
     note_id = rpc_proxy("probe_producer").write_note("once only")
     wait_until(lambda: rpc_proxy("probe_consumer").applied_for(note_id), what="first delivery")
-    envelope = next(r.envelope for r in outbox_rows(probe_databases["producer"]) if r.envelope["data"]["note_id"] == note_id)
+    envelope = next(
+        r.envelope for r in outbox_rows(probe_databases["producer"]) if r.envelope["data"]["note_id"] == note_id
+    )
     with kombu.Connection(amqp_uri) as conn:
         producer_ = conn.Producer(serializer="json")
         for _ in range(3):
@@ -50,7 +52,7 @@ def test_redelivered_event_is_acknowledged_without_effect(producer, consumer, rp
 
 
 def test_transient_handler_errors_are_retried_until_applied(producer, consumer, rpc_proxy):
-    from probe import ConsumerService
+    from servicekit.testing.probe import ConsumerService
 
     ConsumerService.failures_wanted["flaky"] = 2
     note_id = rpc_proxy("probe_producer").write_note("flaky")
@@ -94,7 +96,7 @@ def test_domain_error_in_handler_dead_letters_without_retries(producer, consumer
 def test_event_committed_while_broker_unreachable_arrives_once_it_is_back(
     container_factory, probe_databases, consumer, rpc_proxy
 ):
-    from probe import ProducerService
+    from servicekit.testing.probe import ProducerService
 
     proxy = CuttableProxy("127.0.0.1", 5672)
     try:
@@ -122,7 +124,7 @@ def test_connection_lost_before_confirm_publishes_again_and_consumer_applies_onc
 ):
     from urllib.parse import urlparse
 
-    from probe import ProducerService
+    from servicekit.testing.probe import ProducerService
 
     proxy = CuttableProxy("127.0.0.1", 5672)
     try:
@@ -141,7 +143,8 @@ def test_connection_lost_before_confirm_publishes_again_and_consumer_applies_onc
         proxy.restore()
         rows = wait_until(
             lambda: [
-                r for r in outbox_rows(probe_databases["producer"])
+                r
+                for r in outbox_rows(probe_databases["producer"])
                 if r.envelope["data"]["note_id"] == note_id and r.published_at is not None
             ],
             timeout=15,

@@ -7,6 +7,7 @@ Uses plain threads: under eventlet's monkey patch they are green threads.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -57,11 +58,9 @@ class CuttableProxy:
         except OSError:
             pass
         finally:
-            try:
+            with contextlib.suppress(OSError):
                 source.shutdown(socket.SHUT_RDWR)
                 sink.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             source.close()  # only this pump reads `source`, so only it may close it
 
     def cut(self, mode: str = "refuse") -> None:
@@ -75,12 +74,10 @@ class CuttableProxy:
             pairs, self._pairs = self._pairs, []
         for pair in pairs:
             for sock in pair:
-                try:
-                    # shutdown wakes the pumps reading it; they close the socket themselves, since
-                    # closing a socket another green thread reads trips eventlet's hub
+                # shutdown wakes the pumps reading it; they close the socket themselves, since
+                # closing a socket another green thread reads trips eventlet's hub
+                with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
     def restore(self) -> None:
         self.mode = "open"

@@ -15,6 +15,9 @@ import pytest
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
     os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Eventlet is deprecated")
     import eventlet
 
     eventlet.monkey_patch()

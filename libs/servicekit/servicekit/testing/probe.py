@@ -1,12 +1,26 @@
 """Two small services that exercise servicekit for real: a producer with an outbox and an
-idempotent consumer. Used by servicekit's tests and by bench/events.py."""
+idempotent consumer. Used by servicekit's tests and by bench/events.py; not part of the platform."""
 
 from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
-from sqlalchemy import Column, Integer, MetaData, Table, Text, Uuid, create_engine, func, insert, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    Uuid,
+    create_engine,
+    func,
+    insert,
+    select,
+    text,
+)
 
 from aww_contracts.envelope import register_schema_dir
 from aww_contracts.errors import DomainError
@@ -25,6 +39,8 @@ applied = Table(
     Column("event_id", Uuid, nullable=False),
     Column("note_id", Integer, nullable=False),
     Column("correlation_id", Text),
+    Column("occurred_at", DateTime(timezone=True)),
+    Column("handled_at", DateTime(timezone=True), server_default=text("clock_timestamp()")),
 )
 
 
@@ -37,6 +53,7 @@ def create_probe_tables(url: str) -> None:
 
 class ProducerService(ServiceBase):
     name = "probe_producer"
+    publishes = ("note_written",)
 
     @rpc
     def write_note(self, text, fail_after_write=False):
@@ -73,7 +90,7 @@ class ProducerService(ServiceBase):
 class ConsumerService(ServiceBase):
     name = "probe_consumer"
 
-    failures_wanted: Counter = Counter()  # note text → how many times to fail first
+    failures_wanted: ClassVar[Counter] = Counter()  # note text → how many times to fail first
 
     @event_handler("probe_producer", "note_written")
     def on_note_written(self, data, envelope):
@@ -87,7 +104,10 @@ class ConsumerService(ServiceBase):
 
         self.db.execute(
             insert(applied).values(
-                event_id=envelope["event_id"], note_id=data["note_id"], correlation_id=logs.correlation_id.get()
+                event_id=envelope["event_id"],
+                note_id=data["note_id"],
+                correlation_id=logs.correlation_id.get(),
+                occurred_at=envelope["occurred_at"],
             )
         )
 

@@ -1,0 +1,75 @@
+"""The wire contracts hold together: schemas, the AsyncAPI document, the services' declarations."""
+
+import json
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from aww_contracts.catalogue import event_schemas, render_asyncapi
+from aww_contracts.envelope import EventContractError, make_envelope, validate_envelope
+from aww_contracts.errors import DomainError, error_spec, known_error_codes
+
+CONTRACTS = Path(__file__).resolve().parents[1]
+
+
+def platform_services():
+    import importlib
+
+    from aww_devtools.stack import SERVICES
+
+    for spec in SERVICES:
+        module, cls = spec.entry.split(":")
+        yield getattr(importlib.import_module(module), cls)
+
+
+def test_committed_asyncapi_document_matches_the_schemas():
+    committed = (CONTRACTS / "asyncapi.yaml").read_text(encoding="utf-8")
+    assert committed == render_asyncapi(), "run `make contracts` to regenerate contracts/asyncapi.yaml"
+
+
+@pytest.mark.parametrize("path", sorted((CONTRACTS / "events").glob("*.json")), ids=lambda p: p.name)
+def test_every_schema_is_valid_json_schema_2020_12(path):
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    assert schema.get("type") == "object"
+    if path.name != "envelope.v1.json":
+        assert schema.get("additionalProperties") is False, "event data must not carry undeclared fields"
+        assert schema.get("title"), "every event schema says what happened"
+
+
+def test_every_declared_event_has_a_schema_and_every_schema_a_producer():
+    declared = {(service.name, event_type) for service in platform_services() for event_type in service.publishes}
+    schemas = {(schema.producer, schema.event_type) for schema in event_schemas()}
+    assert declared - schemas == set(), "declared events without a schema in contracts/events"
+    assert schemas - declared == set(), "schemas no service declares in `publishes`"
+
+
+def test_envelope_round_trip_and_refusals():
+    import servicekit.testing.probe  # noqa: F401  registers the probe schemas
+    from aww_contracts.envelope import register_schema_dir
+
+    envelope = make_envelope("probe_producer", "note_written", {"note_id": 1, "text": "x"}, correlation_id="c-1")
+    validate_envelope(envelope)
+    with pytest.raises(EventContractError, match="note_id"):
+        make_envelope("probe_producer", "note_written", {"note_id": "1", "text": "x"})
+    with pytest.raises(EventContractError, match="no schema"):
+        make_envelope("probe_producer", "never_declared", {})
+    broken = dict(envelope, extra="field")
+    with pytest.raises(EventContractError, match="envelope"):
+        validate_envelope(broken)
+    assert register_schema_dir  # the helper tools use to add their own schemas
+
+
+def test_domain_errors_must_be_documented():
+    assert error_spec("insufficient_funds")["status"] == 402
+    with pytest.raises(ValueError, match="undocumented"):
+        DomainError("made_up_code", "nobody documented this")
+    error = DomainError("conflict", "already there", field="username")
+    assert error.args == ("conflict", "already there", {"field": "username"})
+    assert error.status == 409
+
+
+def test_every_error_code_has_a_client_or_server_status():
+    for code in known_error_codes():
+        assert 400 <= error_spec(code)["status"] <= 599

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Create .venv with Python 3.11 and install every package of the repository (editable) plus the
+# pinned test tooling. Idempotent; `make` reruns it when a pyproject.toml changes.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+version=$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null || true)
+if [ "$version" != "3.11" ]; then
+  echo "error: Python 3.11 is required as '$PYTHON' (found: ${version:-none})" >&2
+  exit 1
+fi
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+packages=(-e contracts -e libs/servicekit)
+for dir in services/*/; do packages+=(-e "$dir"); done
+packages+=(-e tools -r requirements-dev.txt)
+.venv/bin/python -m pip install --quiet "${packages[@]}" 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -c "import aww_gateway, aww_identity, aww_organisation, aww_wallet, aww_aml_workflow, aww_reporting, servicekit, aww_devtools" \
+  || { echo "error: the installation is incomplete" >&2; exit 1; }
+echo "virtual environment ready: .venv"

@@ -1,0 +1,1 @@
+"""The aml-workflow service (DESIGN.md §2)."""

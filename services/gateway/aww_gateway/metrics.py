@@ -1,0 +1,15 @@
+"""RED metrics of the HTTP side."""
+
+from prometheus_client import Counter, Histogram
+
+BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+HTTP_REQUESTS = Counter("aww_http_requests_total", "HTTP requests", ["method", "route", "status"])
+HTTP_DURATION = Histogram(
+    "aww_http_request_duration_seconds", "HTTP request duration", ["method", "route"], buckets=BUCKETS
+)
+HTTP_ERRORS = Counter("aww_http_errors_total", "HTTP answers with a problem, by code", ["route", "code"])
+RPC_CALLS = Counter("aww_gateway_rpc_calls_total", "RPC calls from the gateway", ["service", "method", "outcome"])
+RPC_DURATION = Histogram(
+    "aww_gateway_rpc_duration_seconds", "RPC round trip from the gateway", ["service"], buckets=BUCKETS
+)

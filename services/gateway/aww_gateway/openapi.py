@@ -1,0 +1,155 @@
+"""The OpenAPI 3.1 document, built from the declared operations: the one place where the API is
+documented."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
+
+from aww_contracts.errors import error_spec
+from aww_gateway.api import Operation
+
+REF = "#/components/schemas/{model}"
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details; extra members depend on the code.",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string"},
+        "correlation_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+# Every operation can answer these; operations list their own domain errors on top.
+COMMON_ERRORS = ("validation_failed", "malformed_json", "payload_too_large", "service_unavailable", "upstream_timeout")
+
+
+def _schema(target: Any, components: dict) -> dict:
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        schema = target.model_json_schema(ref_template=REF, mode="serialization")
+    else:
+        schema = TypeAdapter(target).json_schema(ref_template=REF, mode="serialization")
+    for name, definition in schema.pop("$defs", {}).items():
+        components[name] = definition
+    if isinstance(target, type) and issubclass(target, BaseModel):
+        components[target.__name__] = schema
+        return {"$ref": REF.format(model=target.__name__)}
+    return schema
+
+
+def _input_schema(model: type[BaseModel], components: dict) -> dict:
+    schema = model.model_json_schema(ref_template=REF, mode="validation")
+    for name, definition in schema.pop("$defs", {}).items():
+        components[name] = definition
+    components[model.__name__ + "Input" if model.__name__ in components else model.__name__] = schema
+    return {"$ref": REF.format(model=model.__name__)}
+
+
+def _parameters(operation: Operation) -> list[dict]:
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in re.findall(r"{(\w+)(?::\w+)?}", operation.path)
+    ]
+    if operation.query is not None:
+        schema = operation.query.model_json_schema()
+        required = set(schema.get("required", []))
+        for name, prop in schema.get("properties", {}).items():
+            parameters.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": name in required,
+                    "schema": prop,
+                    "description": prop.get("description", ""),
+                }
+            )
+    return parameters
+
+
+def _responses(operation: Operation, components: dict) -> dict:
+    responses: dict[str, Any] = {}
+    if operation.response is None or operation.status == 204:
+        responses[str(operation.status if operation.status != 200 else 204)] = {"description": "Done"}
+    else:
+        responses[str(operation.status)] = {
+            "description": "Success",
+            "content": {"application/json": {"schema": _schema(operation.response, components)}},
+        }
+    codes = list(COMMON_ERRORS) + list(operation.errors)
+    if operation.auth != "public":
+        codes.append("unauthenticated")
+    if operation.auth in ("organisation", "platform_admin"):
+        codes.append("forbidden")
+    for code in dict.fromkeys(codes):
+        status = str(error_spec(code)["status"])
+        entry = responses.setdefault(
+            status,
+            {
+                "description": "",
+                "content": {"application/problem+json": {"schema": {"$ref": REF.format(model="Problem")}}},
+            },
+        )
+        entry["description"] = "; ".join(filter(None, [entry["description"], f"`{code}`: {error_spec(code)['title']}"]))
+    for status, spec in operation.extra_responses.items():
+        responses[str(status)] = spec
+    return responses
+
+
+def build_document(operations: list[Operation], version: str, server_url: str) -> dict:
+    components: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+    paths: dict[str, dict] = {}
+    tags: dict[str, None] = {}
+    for operation in operations:
+        tags[operation.tag] = None
+        path = re.sub(r"{(\w+):\w+}", r"{\1}", operation.path)
+        entry: dict[str, Any] = {
+            "operationId": operation.operation_id,
+            "summary": operation.summary,
+            "tags": [operation.tag],
+            "parameters": _parameters(operation),
+            "responses": _responses(operation, components),
+        }
+        if operation.description:
+            entry["description"] = operation.description
+        if operation.auth != "public":
+            entry["security"] = [{"bearer": []}]
+        if operation.body is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": _input_schema(operation.body, components)}},
+            }
+        paths.setdefault(path, {})[operation.method.lower()] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "AML platform API",
+            "version": version,
+            "description": (
+                "The HTTP API of the AML platform for Belgian real-estate offices. Authenticate with "
+                "`Authorization: Bearer <session token>`; errors are RFC 9457 problem documents "
+                "(`application/problem+json`) whose `code` names the problem. State-changing calls "
+                "that move money accept an `Idempotency-Key` header."
+            ),
+        },
+        "servers": [{"url": server_url}],
+        "tags": [{"name": tag} for tag in tags],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A session token"}},
+        },
+    }

@@ -1,0 +1,1 @@
+"""The organisation service (DESIGN.md §2)."""

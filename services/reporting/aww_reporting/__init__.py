@@ -1,0 +1,1 @@
+"""The reporting service (DESIGN.md §2)."""

@@ -1,0 +1,6 @@
+from alembic import context
+
+from aww_reporting.store import target_metadata
+from servicekit.migrations import run_env
+
+run_env(context, target_metadata)

@@ -1,0 +1,1 @@
+"""The wallet service (DESIGN.md §2)."""

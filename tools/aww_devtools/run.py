@@ -1,0 +1,60 @@
+"""`make run`: the whole platform locally, with demo data, until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from aww_devtools.demo import seed_all
+from aww_devtools.stack import Stack
+
+
+def main() -> int:
+    root = Path(__file__).resolve().parents[2]
+    var_dir = Path(os.environ.get("AWW_VAR_DIR", root / "var"))
+    port = int(os.environ.get("PORT", "8000"))
+    stack = Stack(var_dir, port=port, gateway_workers=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    print(f"starting the platform (logs in {stack.log_dir}) …", flush=True)
+    try:
+        stack.start()
+        lines = seed_all(stack.base_url, var_dir)
+    except Exception as exc:
+        print(f"\nthe platform did not start: {exc}", file=sys.stderr)
+        stack.stop()
+        return 1
+    print("\n" + "=" * 72)
+    print(f"  The platform runs at {stack.base_url}")
+    print(f"  API documentation:  {stack.base_url}/api/docs")
+    for line in lines:
+        print(f"  {line}")
+    print(f"  Logs: {stack.log_dir}/   Stop with Ctrl-C.")
+    print("=" * 72, flush=True)
+    try:
+        while not stopping:
+            for name, process in stack.processes.items():
+                if process.poll() is not None and not getattr(process, "stopped_on_purpose", False):
+                    print(
+                        f"{name} exited with code {process.returncode}; see {stack.log_dir}/{name}.log", file=sys.stderr
+                    )
+                    process.stopped_on_purpose = True
+            time.sleep(0.5)
+    finally:
+        print("\nstopping …", flush=True)
+        stack.stop()
+        print("stopped.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""The whole platform as local processes: fakes, the five services and the gateway.
+
+Used by `make run` (aww_devtools.run), by the end-to-end and browser tests and by the benchmarks,
+so all three exercise the same start-up path a deployment uses (servicekit.runner --migrate,
+python -m aww_gateway).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from aww_devtools import fakes as fakes_module
+from servicekit.testing.infra import PG_ADMIN_DSN, rabbitmqctl
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str  # the Nameko service name
+    package: str
+    entry: str  # module:Class
+
+
+SERVICES = (
+    ServiceSpec("identity", "aww_identity", "aww_identity.service:IdentityService"),
+    ServiceSpec("organisation", "aww_organisation", "aww_organisation.service:OrganisationService"),
+    ServiceSpec("wallet", "aww_wallet", "aww_wallet.service:WalletService"),
+    ServiceSpec("aml_workflow", "aww_aml_workflow", "aww_aml_workflow.service:AmlWorkflowService"),
+    ServiceSpec("reporting", "aww_reporting", "aww_reporting.service:ReportingService"),
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ensure_vhost(vhost: str) -> None:
+    listed = subprocess.run(["rabbitmqctl", "-q", "list_vhosts"], capture_output=True, text=True, timeout=60)
+    if vhost not in listed.stdout.split():
+        rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+
+
+def ensure_databases(prefix: str) -> None:
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        existing = {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
+        for spec in SERVICES:
+            name = prefix + spec.name
+            if name not in existing:
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+
+class Stack:
+    def __init__(
+        self,
+        var_dir: Path,
+        *,
+        db_prefix: str = "aww_",
+        vhost: str = "aww",
+        port: int = 8000,
+        ops_ports: dict[str, int] | None = None,
+        environment: str = "development",
+        extra_env: dict[str, str] | None = None,
+        gateway_workers: int = 1,
+    ) -> None:
+        self.var_dir = Path(var_dir)
+        self.log_dir = self.var_dir / "log"
+        self.db_prefix = db_prefix
+        self.vhost = vhost
+        self.port = port
+        self.ops_ports = ops_ports or {spec.name: free_port() for spec in SERVICES}
+        self.environment = environment
+        self.extra_env = extra_env or {}
+        self.gateway_workers = gateway_workers
+        self.processes: dict[str, subprocess.Popen] = {}
+        self.fake_ports: dict[str, int] = {}
+        self.fakes = fakes_module.discover()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def amqp_uri(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:5672/{self.vhost}"
+
+    def _secret(self) -> str:
+        path = self.var_dir / "gateway-secret"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(32))
+        return path.read_text().strip()
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            {
+                "PSYCOPG_WAIT_FUNC": "wait_select",
+                "AMQP_URI": self.amqp_uri,
+                "AWW_DB_PREFIX": self.db_prefix,
+                "AWW_ENVIRONMENT": self.environment,
+                "AWW_VAR_DIR": str(self.var_dir),
+                "PUBLIC_URL": self.base_url,
+                "COOKIE_SECURE": "0" if self.environment == "development" else "1",
+                "GATEWAY_SECRET_KEY": self._secret(),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        for fake in self.fakes:
+            env.update(fake.service_env(self.fake_ports[fake.name], str(self.var_dir)))
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child process writes to it until it exits
+        process = subprocess.Popen(
+            [sys.executable, *argv], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        self.processes[name] = process
+        return process
+
+    # ---- start -----------------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        ensure_vhost(self.vhost)
+        ensure_databases(self.db_prefix)
+
+    def start(self, timeout: float = 120.0) -> None:
+        self.prepare()
+        for fake in self.fakes:
+            self.fake_ports[fake.name] = free_port()
+        for fake in self.fakes:
+            argv = [part.format(port=self.fake_ports[fake.name], var=self.var_dir) for part in fake.argv]
+            self._spawn(f"fake-{fake.name}", argv, self.env())
+        for fake in self.fakes:
+            if fake.health_path:
+                self._wait_http(
+                    f"http://127.0.0.1:{self.fake_ports[fake.name]}{fake.health_path}", 30, f"fake-{fake.name}"
+                )
+        for spec in SERVICES:
+            self.start_service(spec.name)
+        self.start_gateway()
+        self.wait_ready(timeout)
+
+    def start_service(self, name: str) -> None:
+        spec = next(s for s in SERVICES if s.name == name)
+        env = self.env() | {"OPS_PORT": str(self.ops_ports[name])}
+        self._spawn(name, ["-m", "servicekit.runner", spec.entry, "--migrate"], env)
+
+    def start_gateway(self) -> None:
+        env = self.env() | {"PORT": str(self.port), "WEB_CONCURRENCY": str(self.gateway_workers)}
+        self._spawn("gateway", ["-m", "aww_gateway"], env)
+
+    def _wait_http(self, url: str, timeout: float, name: str, expect: int = 200) -> None:
+        deadline = time.monotonic() + timeout
+        last = "no answer"
+        while time.monotonic() < deadline:
+            self._check_alive()
+            try:
+                response = httpx.get(url, timeout=2)
+                if response.status_code == expect:
+                    return
+                last = f"{response.status_code} {response.text[:300]}"
+            except httpx.HTTPError as exc:
+                last = str(exc)
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} not ready after {timeout:.0f} s: {last}\n{self.tail_logs()}")
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        self._wait_http(f"{self.base_url}/readyz", timeout, "the platform")
+
+    def wait_service_ready(self, name: str, timeout: float = 60.0) -> None:
+        self._wait_http(f"http://127.0.0.1:{self.ops_ports[name]}/readyz", timeout, name)
+
+    def _check_alive(self) -> None:
+        for name, process in self.processes.items():
+            if process.poll() is not None and not getattr(process, "stopped_on_purpose", False):
+                raise RuntimeError(f"{name} exited with code {process.returncode}\n{self.tail_logs(name)}")
+
+    def tail_logs(self, only: str | None = None, lines: int = 25) -> str:
+        out = []
+        for path in sorted(self.log_dir.glob("*.log")):
+            if only and path.stem != only:
+                continue
+            text = path.read_text(errors="replace").splitlines()[-lines:]
+            out.append(f"--- {path.name}\n" + "\n".join(text))
+        return "\n".join(out)
+
+    # ---- stop ------------------------------------------------------------------------------
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
+        process = self.processes.get(name)
+        if process is None or process.poll() is not None:
+            return
+        process.stopped_on_purpose = True
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+    def stop(self) -> None:
+        for name in ["gateway", *[s.name for s in reversed(SERVICES)], *[f"fake-{f.name}" for f in self.fakes]]:
+            self.stop_process(name)
