@@ -1,6 +1,7 @@
 """One Alembic history per service database, run programmatically.
 
-Each service keeps its history in `aww_<name>/migrations`; its env.py calls `run_env`. Upgrades
+Each service keeps its history in `aww_<name>/migrations`; its env.py calls `run_env`. Independent
+parts of a service may keep their own branch from the first revision ("heads" upgrades all). Upgrades
 take a PostgreSQL advisory lock, so replicas starting together migrate once.
 """
 
@@ -20,7 +21,7 @@ def alembic_config(package: str, url: str) -> Config:
     return config
 
 
-def upgrade(package: str, url: str, revision: str = "head") -> None:
+def upgrade(package: str, url: str, revision: str = "heads") -> None:
     lock_key = zlib.crc32(package.encode())
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.connect() as conn:

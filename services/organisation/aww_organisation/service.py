@@ -5,3 +5,4 @@ from servicekit.service import ServiceBase
 
 class OrganisationService(ServiceBase):
     name = "organisation"
+    publishes = ("organisation_changed", "access_changed")
