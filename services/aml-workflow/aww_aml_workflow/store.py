@@ -1,10 +1,11 @@
-"""Tables of the aml-workflow database and the repository functions the service uses."""
+"""Tables of the aml-workflow database. Each part keeps its tables in its own store module
+(screening/store.py, cases/store.py) on this one MetaData, so Alembic sees them all."""
 
 from sqlalchemy import MetaData
 
+from servicekit.access import metadata as access_metadata
 from servicekit.outbox import metadata as outbox_metadata
 
 metadata = MetaData()
 
-# Alembic compares against both: the service's own tables and the outbox/processed-events tables.
-target_metadata = [metadata, outbox_metadata]
+target_metadata = [metadata, outbox_metadata, access_metadata]

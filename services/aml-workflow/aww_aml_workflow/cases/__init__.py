@@ -1,0 +1,1 @@
+"""Contacts, identification documents, vigilance, risk profiles, transactions and decisions."""
