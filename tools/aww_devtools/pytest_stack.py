@@ -8,13 +8,10 @@ Chromium through Playwright.
 
 from __future__ import annotations
 
-import contextlib
-
 import httpx
 import pytest
 
-from aww_devtools.stack import Stack, free_port
-from servicekit.testing.infra import delete_vhost, drop_databases_with_prefix, new_run_id
+from aww_devtools.stack import Stack, temporary_stack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -28,36 +25,18 @@ CHROMIUM_ARGS = [
 ]
 
 
-@contextlib.contextmanager
-def running_stack(tmp_path_factory, **extra_env):
-    run = new_run_id()
-    stack = Stack(
-        tmp_path_factory.mktemp(f"stack-{run}"),
-        db_prefix=f"awwt_{run}_",
-        vhost=f"awwt-{run}",
-        port=free_port(),
-        environment="development",
-        extra_env={"OUTBOX_SWEEP_SECONDS": "0.5", **extra_env},
-    )
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
-        drop_databases_with_prefix(stack.db_prefix)
-        delete_vhost(stack.vhost)
-
-
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
-    with running_stack(tmp_path_factory, RPC_TIMEOUT_SECONDS="10") as started:
+    with temporary_stack(tmp_path_factory.mktemp("stacks"), RPC_TIMEOUT_SECONDS="10") as started:
         yield started
 
 
 @pytest.fixture(scope="module")
 def isolated_stack(tmp_path_factory):
     """A stack of its own, for tests that stop, freeze or kill parts of it."""
-    with running_stack(tmp_path_factory, RPC_TIMEOUT_SECONDS="2", READINESS_TIMEOUT_SECONDS="1") as started:
+    with temporary_stack(
+        tmp_path_factory.mktemp("stacks"), RPC_TIMEOUT_SECONDS="2", READINESS_TIMEOUT_SECONDS="1"
+    ) as started:
         yield started
 
 

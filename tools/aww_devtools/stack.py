@@ -7,6 +7,7 @@ python -m aww_gateway).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -219,3 +220,27 @@ class Stack:
     def stop(self) -> None:
         for name in ["gateway", *[s.name for s in reversed(SERVICES)], *[f"fake-{f.name}" for f in self.fakes]]:
             self.stop_process(name)
+
+
+@contextlib.contextmanager
+def temporary_stack(var_dir: Path, *, gateway_workers: int = 1, **extra_env: str):
+    """A whole platform on a private vhost, private databases and a free port, removed afterwards."""
+    from servicekit.testing.infra import delete_vhost, drop_databases_with_prefix, new_run_id
+
+    run = new_run_id()
+    stack = Stack(
+        Path(var_dir) / f"stack-{run}",
+        db_prefix=f"awwt_{run}_",
+        vhost=f"awwt-{run}",
+        port=free_port(),
+        environment="development",
+        extra_env={"OUTBOX_SWEEP_SECONDS": "0.5", **extra_env},
+        gateway_workers=gateway_workers,
+    )
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+        drop_databases_with_prefix(stack.db_prefix)
+        delete_vhost(stack.vhost)
