@@ -1,1 +1,29 @@
 """The rules of the reporting service, as plain Python: no Nameko, no SQLAlchemy, no I/O."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import uuid
+
+# Document ids are derived from the natural key, so a caller knows the id of a document before
+# it is rendered (the wallet hands out receipt ids at once and renders them a moment later).
+DOCUMENT_NAMESPACE = uuid.UUID("6f4d1c2e-4a57-4b8f-9a53-2b1f0c7d9e10")
+KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_REFERENCE = 200
+
+
+def document_id(kind: str, organisation_id: str | None, reference: str) -> str:
+    """The id of the document (kind, organisation, reference): the same everywhere, forever."""
+    return str(uuid.uuid5(DOCUMENT_NAMESPACE, f"{kind}\x1f{organisation_id or '-'}\x1f{reference}"))
+
+
+def data_fingerprint(data: dict, language: str) -> str:
+    """A stable hash of what was asked for: a repeat with other data under the same key is a conflict."""
+    canonical = json.dumps({"data": data, "language": language}, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
