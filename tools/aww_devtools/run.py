@@ -16,7 +16,7 @@ def main() -> int:
     root = Path(__file__).resolve().parents[2]
     var_dir = Path(os.environ.get("AWW_VAR_DIR", root / "var"))
     port = int(os.environ.get("PORT", "8000"))
-    stack = Stack(var_dir, port=port, gateway_workers=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    stack = Stack(var_dir, port=port, gateway_workers=int(os.environ.get("WEB_CONCURRENCY", "2")))
     stopping = False
 
     def stop(signum, frame):

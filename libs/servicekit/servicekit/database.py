@@ -22,8 +22,10 @@ log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, pool_size: int):
-    # pre-ping: a worker must survive a database restart without a failed request per pooled connection
-    return create_engine(url, pool_size=pool_size, max_overflow=4, pool_pre_ping=True, pool_timeout=10)
+    # No pre-ping: it costs a round trip on every worker. After a database restart the first
+    # statement on a dead connection fails, SQLAlchemy invalidates the whole pool, and that one
+    # worker ends in a retryable error (RPC: 503 service_unavailable, event: requeued).
+    return create_engine(url, pool_size=pool_size, max_overflow=4, pool_timeout=10)
 
 
 class Database(DependencyProvider):

@@ -19,6 +19,7 @@ import kombu
 from nameko import events as nameko_events
 from nameko import rpc as nameko_rpc
 from nameko import timer as nameko_timer
+from sqlalchemy.exc import DBAPIError
 
 from aww_contracts.envelope import EventContractError, validate_envelope
 from aww_contracts.errors import DomainError
@@ -46,7 +47,14 @@ class Rpc(_CommitsFirst, nameko_rpc.Rpc):
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         result, exc_info = self.finish_transaction(worker_ctx, result, exc_info)
+        if exc_info is not None and _lost_database_connection(exc_info[1]):
+            error = DomainError("service_unavailable", "The service lost its database connection; try again")
+            exc_info = (DomainError, error, exc_info[2])
         return super().handle_result(message, worker_ctx, result, exc_info)
+
+
+def _lost_database_connection(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 class Timer(_CommitsFirst, nameko_timer.Timer):

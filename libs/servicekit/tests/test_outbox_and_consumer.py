@@ -192,3 +192,21 @@ def test_health_reports_the_outbox(producer, rpc_proxy):
     assert health["service"] == "probe_producer"
     assert health["status"] == "ok"
     assert health["outbox_pending"] >= 0
+
+
+def test_lost_database_connections_cost_one_retryable_error_then_recover(producer, rpc_proxy, probe_databases):
+    import psycopg
+
+    name = probe_databases["producer"].rsplit("/", 1)[1]
+    rpc_proxy("probe_producer").count_notes()  # the pool holds a live connection
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+    outcomes = []
+    for _ in range(3):
+        try:
+            rpc_proxy("probe_producer").count_notes()
+            outcomes.append("ok")
+        except RemoteError as error:
+            outcomes.append(error.exc_type)
+            assert "lost its database connection" in str(error.value)
+    assert outcomes == ["DomainError", "ok", "ok"]

@@ -1,0 +1,86 @@
+"""Load generators and reporting shared by the benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import statistics
+import subprocess
+import time
+
+import httpx
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(url: str, connections: int, seconds: int = 8, headers: dict | None = None) -> dict:
+    """Closed-loop load with `connections` concurrent keep-alive connections (wrk, one thread)."""
+    argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    for name, value in (headers or {}).items():
+        argv += ["-H", f"{name}: {value}"]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, re.M))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "concurrency": connections,
+        "rps": round(rps),
+        "p50_ms": round(_ms(percentiles["50"]), 2),
+        "p99_ms": round(_ms(percentiles["99"]), 2),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
+
+
+async def _fixed_rate(url: str, rate: float, seconds: float, headers: dict | None) -> dict:
+    latencies: list[float] = []
+    failures = 0
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=64), headers=headers, timeout=10) as client:
+        started = time.perf_counter()
+        total = int(rate * seconds)
+
+        async def one(index: int):
+            nonlocal failures
+            scheduled = started + index / rate
+            await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
+            response = await client.get(url)
+            # measured from the scheduled time: a late start counts (no coordinated omission)
+            latencies.append(time.perf_counter() - scheduled)
+            if response.status_code >= 400:
+                failures += 1
+
+        await asyncio.gather(*(one(i) for i in range(total)))
+    latencies.sort()
+    return {
+        "rate": rate,
+        "requests": len(latencies),
+        "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] * 1000, 2),
+        "failures": failures,
+    }
+
+
+def fixed_rate(url: str, rate: float = 200, seconds: float = 10, headers: dict | None = None) -> dict:
+    """Open-loop load at a fixed request rate; latency from each request's scheduled time."""
+    return asyncio.run(_fixed_rate(url, rate, seconds, headers))
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)]
+
+
+def mean(values: list[float]) -> float:
+    return statistics.fmean(values)
+
+
+def table(title: str, rows: list[dict]) -> str:
+    if not rows:
+        return f"{title}: no rows"
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in columns}
+    lines = [title, "  " + "  ".join(c.ljust(widths[c]) for c in columns)]
+    lines += ["  " + "  ".join(str(r[c]).ljust(widths[c]) for c in columns) for r in rows]
+    return "\n".join(lines)

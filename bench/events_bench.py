@@ -1,0 +1,188 @@
+"""Issue 2 figures: events through outbox → RabbitMQ → idempotent consumer.
+
+    .venv/bin/python bench/events_bench.py
+
+Runs the probe producer and consumer (servicekit.testing.probe) as two service processes with
+servicekit.runner on a private vhost and private databases, then measures
+- commit-to-handled latency: single-event transactions at a steady 200/s for 10 s; latency =
+  the consumer's commit time − the event's occurred_at (taken just before the producer commits);
+- sustained throughput: 20,000 events committed in batches of 500, from the first commit to the
+  last event handled.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("PSYCOPG_WAIT_FUNC", "wait_select")
+import eventlet
+import eventlet.queue
+
+eventlet.monkey_patch()
+
+import psycopg  # noqa: E402
+from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+from common import percentile  # noqa: E402
+
+from servicekit.testing.infra import create_database, create_vhost, delete_vhost, drop_database, new_run_id  # noqa: E402
+from servicekit.testing.probe import create_probe_tables  # noqa: E402
+
+
+def pg_url(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://")
+
+
+def start(entry: str, env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "servicekit.runner", entry], env=env, stdout=open(log, "ab"), stderr=subprocess.STDOUT
+    )
+
+
+class ProxyPool:
+    """Standalone Nameko proxies serve one caller at a time: one per concurrent caller."""
+
+    def __init__(self, amqp: str, size: int) -> None:
+        self.proxies = [ClusterRpcProxy({"AMQP_URI": amqp}, timeout=60) for _ in range(size)]
+        self.free = eventlet.queue.LightQueue()
+        for proxy in self.proxies:
+            self.free.put(proxy.start())
+
+    def call(self, service: str, method: str, *args):
+        cluster = self.free.get()
+        try:
+            return getattr(getattr(cluster, service), method)(*args)
+        finally:
+            self.free.put(cluster)
+
+    def stop(self) -> None:
+        for proxy in self.proxies:
+            proxy.stop()
+
+
+def applied(conn) -> int:
+    return conn.execute("SELECT count(*) FROM applied").fetchone()[0]
+
+
+def main() -> None:
+    run = new_run_id()
+    vhost = f"awwt-{run}"
+    amqp = create_vhost(vhost)
+    urls = {k: create_database(f"awwt_{run}_probe_{k}") for k in ("producer", "consumer")}
+    for url in urls.values():
+        create_probe_tables(url)
+    env = dict(
+        os.environ,
+        AMQP_URI=amqp,
+        LOG_LEVEL="WARNING",
+        MAX_WORKERS="20",
+        PROBE_PRODUCER_DATABASE_URL=urls["producer"],
+        PROBE_CONSUMER_DATABASE_URL=urls["consumer"],
+    )
+    logs = Path(tempfile.mkdtemp())
+    processes = [  # BENCH_PROFILE=1 prints their pids for py-spy
+        start("servicekit.testing.probe:ProducerService", env, logs / "producer.log"),
+        start("servicekit.testing.probe:ConsumerService", env, logs / "consumer.log"),
+    ]
+    if os.environ.get("BENCH_PROFILE"):
+        print("pids", [p.pid for p in processes], flush=True)
+    try:
+        consumer_db = psycopg.connect(pg_url(urls["consumer"]), autocommit=True)
+        pool_of_proxies = ProxyPool(amqp, 20)
+        with ClusterRpcProxy({"AMQP_URI": amqp}, timeout=30) as cluster:
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    cluster.probe_producer.ping()
+                    cluster.probe_consumer.ping()
+                    break
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            # warm up: queues exist, connections open
+            for _ in range(50):
+                cluster.probe_producer.write_note("warm-up")
+            while applied(consumer_db) < 50:
+                time.sleep(0.05)
+            consumer_db.execute("TRUNCATE applied")
+
+            # 1. latency at a steady rate
+            rate, seconds = 200, 10
+            pool = eventlet.GreenPool(20)
+            started = time.perf_counter()
+            for i in range(rate * seconds):
+                eventlet.sleep(max(0.0, started + i / rate - time.perf_counter()))
+                pool.spawn_n(pool_of_proxies.call, "probe_producer", "write_note", f"steady {i}")
+            pool.waitall()
+            while applied(consumer_db) < rate * seconds:
+                time.sleep(0.05)
+            latencies = [
+                row[0] * 1000
+                for row in consumer_db.execute("SELECT extract(epoch FROM handled_at - occurred_at) FROM applied")
+            ]
+            with psycopg.connect(pg_url(urls["producer"])) as producer_db:
+                published = dict(
+                    producer_db.execute(
+                        "SELECT event_id, published_at FROM outbox WHERE envelope->'data'->>'text' LIKE 'steady%'"
+                    ).fetchall()
+                )
+                relay = [
+                    row[0] * 1000
+                    for row in producer_db.execute(
+                        "SELECT extract(epoch FROM published_at - occurred_at) FROM outbox "
+                        "WHERE envelope->'data'->>'text' LIKE 'steady%'"
+                    )
+                ]
+            delivery = [
+                (handled - published[event_id]).total_seconds() * 1000
+                for event_id, handled in consumer_db.execute("SELECT event_id, handled_at FROM applied")
+            ]
+            consumer_db.execute("TRUNCATE applied")
+
+            # 2. sustained throughput
+            total, batch = 20_000, 500
+            pool = eventlet.GreenPool(4)
+            started = time.perf_counter()
+            list(
+                pool.imap(lambda _: pool_of_proxies.call("probe_producer", "write_notes", batch), range(total // batch))
+            )
+            committed = time.perf_counter() - started
+            while applied(consumer_db) < total:
+                time.sleep(0.02)
+            elapsed = time.perf_counter() - started
+        pool_of_proxies.stop()
+        duplicates = consumer_db.execute("SELECT count(*) - count(DISTINCT event_id) FROM applied").fetchone()[0]
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(15)
+        for k in urls:
+            drop_database(f"awwt_{run}_probe_{k}")
+        delete_vhost(vhost)
+
+    print("Events: outbox → RabbitMQ → idempotent consumer (probe services, one process each)")
+    print(
+        f"  commit-to-handled at {rate} events/s for {seconds} s: p50 {percentile(latencies, 0.5):.1f} ms, "
+        f"p95 {percentile(latencies, 0.95):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms"
+    )
+    print(
+        f"    of which commit → broker confirm (relay): p50 {percentile(relay, 0.5):.1f} ms, "
+        f"p95 {percentile(relay, 0.95):.1f} ms; marked published → handled: p50 {percentile(delivery, 0.5):.1f} ms, "
+        f"p95 {percentile(delivery, 0.95):.1f} ms"
+    )
+    print(
+        f"  sustained: {total} events committed in {committed:.1f} s, all handled after {elapsed:.1f} s "
+        f"→ {total / elapsed:.0f} events/s end to end; duplicates applied: {duplicates}"
+    )
+
+
+if __name__ == "__main__":
+    main()
