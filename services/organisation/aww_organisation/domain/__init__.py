@@ -1,1 +1,5 @@
-"""The rules of the organisation service, as plain Python: no Nameko, no SQLAlchemy, no I/O."""
+"""The rules of the organisation service, as plain Python: no Nameko, no SQLAlchemy, no I/O.
+
+identifiers: enterprise number and simple field rules; catalogue: the tools and the accreditations
+they need; rules: membership, admins, tool roles, the AML officer and authorization decisions.
+"""
