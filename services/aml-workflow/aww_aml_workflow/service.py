@@ -12,4 +12,4 @@ from servicekit.service import ServiceBase
 
 class AmlWorkflowService(CaseEntrypoints, ScreeningEntrypoints, AccessReadModel, ServiceBase):
     name = "aml_workflow"
-    publishes = ()
+    publishes = ("screening_new_hits",)
