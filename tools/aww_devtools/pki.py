@@ -84,6 +84,8 @@ def _ca(subject: x509.Name, issuer_name: x509.Name, public_key, signing_key, pat
         .add_extension(
             x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
         )  # keyCertSign, cRLSign
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()), critical=False)
         .sign(signing_key, hashes.SHA256())
     )
 
@@ -147,6 +149,9 @@ class TestPki:
                 x509.KeyUsage(True, False, False, False, False, False, False, False, False), critical=True
             )  # digitalSignature
             .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self.citizen_ca().public_key()), critical=False
+            )
             .sign(_load(self.directory / "citizen-ca.key.pem"), hashes.SHA256())
         )
         card = Card(first_name, last_name, number, cert, key)

@@ -275,10 +275,7 @@ def test_profile_edit_and_events(identity, rpc_proxy, db):
 
 def test_platform_administrator_from_configuration(identity, rpc_proxy, db):
     username = "boss"
-    try:
-        register(rpc_proxy, username, email="boss@example.com")
-    except RemoteError:
-        pass  # registered by an earlier run of this test in the same database
+    register(rpc_proxy, username, email="boss@example.com")
     rpc_proxy("identity").activate(username=username, code=db.last_code("boss@example.com"))
     session = rpc_proxy("identity").login(username=username, password=PASSWORD)
     assert rpc_proxy("identity").resolve_session(token=session["token"])["platform_admin"] is True

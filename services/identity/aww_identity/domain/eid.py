@@ -123,7 +123,11 @@ class TrustStore:
         for _ in range(MAX_CHAIN):
             if self._trusted(current) and _self_signed(current):
                 return
-            candidates = [c for c in [*self.certificates, *extra] if c.subject == current.issuer and c != current]
+            candidates = [
+                c
+                for c in [*self.certificates, *extra]
+                if c.subject == current.issuer and c != current and _same_key_id(current, c)
+            ]
             if not candidates:
                 raise CertificateRefused("unknown_ca", "The certificate was not issued by a recognised eID authority")
             issuer = None
@@ -141,6 +145,22 @@ class TrustStore:
             _check_dates(issuer, now, "issuing authority's certificate")
             current = issuer
         raise CertificateRefused("unknown_ca", "The certificate chain does not end at a recognised eID root")
+
+
+def _key_id(cert: x509.Certificate, oid) -> bytes | None:
+    try:
+        value = cert.extensions.get_extension_for_oid(oid).value
+    except x509.ExtensionNotFound:
+        return None
+    return getattr(value, "key_identifier", None) or getattr(value, "digest", None)
+
+
+def _same_key_id(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """An issuer with the right name but another key (another PKI using the same names) is an
+    unknown authority, not a tampered certificate."""
+    wanted = _key_id(cert, ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
+    held = _key_id(issuer, ExtensionOID.SUBJECT_KEY_IDENTIFIER)
+    return wanted is None or held is None or wanted == held
 
 
 def _card_holder(leaf: x509.Certificate) -> CardHolder:
