@@ -37,6 +37,12 @@ def ingress_secret(var: str | Path) -> str:
     return path.read_text().strip()
 
 
+def register_url(var: str | Path) -> str | None:
+    """Where the running register listens (written by the fake when it starts)."""
+    path = Path(var) / "accreditations.url"
+    return path.read_text().strip() if path.exists() else None
+
+
 def development_env(port: int, var: str) -> dict[str, str]:
     return {
         "IDENTITY_ACCREDITATION_REGISTER_URL": f"http://127.0.0.1:{port}",
@@ -105,6 +111,7 @@ def main() -> None:
     var = Path(args.var)
     var.mkdir(parents=True, exist_ok=True)
     pki.ensure(var / "pki")  # before the health check answers: identity starts after it
+    (var / "accreditations.url").write_text(f"http://127.0.0.1:{args.port}")
     uvicorn.run(app(var), host="127.0.0.1", port=args.port, log_level="warning")
 
 
