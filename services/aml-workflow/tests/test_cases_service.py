@@ -33,7 +33,12 @@ class FakeIdentity:
     @rpc
     def get_accounts(self, account_ids):
         return [
-            {"account_id": account_id, "email": f"officer-{account_id[:8]}@office.example", "language": "nl", "status": "active"}
+            {
+                "account_id": account_id,
+                "email": f"officer-{account_id[:8]}@office.example",
+                "language": "nl",
+                "status": "active",
+            }
             for account_id in account_ids
         ]
 
@@ -57,7 +62,7 @@ def aml(rpc_proxy, service):
     return lambda who="a_user", language="en": rpc_proxy("aml_workflow", principal(who, language), timeout=30)
 
 
-def domain_code(call, *args, **kwargs) -> tuple[str, dict]:
+def domain_code(call, *args, **kwargs) -> tuple[str, RemoteError]:
     with pytest.raises(RemoteError) as raised:
         call(*args, **kwargs)
     assert raised.value.exc_type == "DomainError", raised.value
@@ -67,7 +72,7 @@ def domain_code(call, *args, **kwargs) -> tuple[str, dict]:
 def count(database, table: str) -> int:
     engine = create_engine(database)
     with engine.connect() as connection:
-        value = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()  # noqa: S608 - test table names
+        value = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     engine.dispose()
     return value
 
@@ -135,7 +140,7 @@ def test_a_person_is_identified_screened_accepted_and_profiled(aml, database):
 
 def test_acceptance_waits_for_proofs_screening_and_hit_decisions(aml, database):
     contact = aml().create_contact("person", complete_person(last_name="Blocked"), NO_RISK_ANSWERS)
-    message, error = domain_code(aml().decide_contact, contact["contact_id"], "accept")
+    message, _ = domain_code(aml().decide_contact, contact["contact_id"], "accept")
     assert "Proof documents are still missing" in message
     aml().upload_document(contact["contact_id"], "identity_document", "id.docx", b64(samples.docx("ID")))
     message, _ = domain_code(aml().decide_contact, contact["contact_id"], "accept")
@@ -170,7 +175,10 @@ def test_edit_makes_a_new_version_and_the_old_one_stays_as_it_was(aml, database)
     assert old["version"]["data"]["profession"] == "Engineer" and old["version"]["state"] == "accepted"
     assert old["assessment"]["level"] == "standard"
     versions = aml().list_contact_versions(contact["contact_id"])
-    assert [(v["version_no"], v["state"], v["current"]) for v in versions] == [(1, "accepted", False), (2, "draft", True)]
+    assert [(v["version_no"], v["state"], v["current"]) for v in versions] == [
+        (1, "accepted", False),
+        (2, "draft", True),
+    ]
     message, _ = domain_code(aml().start_risk_profile, contact["contact_id"], skip=True)
     assert "Accept the contact" in message
 
@@ -185,9 +193,9 @@ def test_refused_uploads_are_explained_and_store_nothing(aml, database, service)
         ("id.pdf", samples.pdf_with_javascript(), "unsupported_media_type"),
         ("id.pdf", samples.pdf("x" * 200) + b"\0" * (10 * 1024 * 1024), "payload_too_large"),
     ]:
-        with entrypoint_hook(service, "upload_document", context_data=principal("a_user")) as upload:
-            with pytest.raises(DomainError) as raised:
-                upload(contact["contact_id"], "identity_document", name, b64(content))
+        hook = entrypoint_hook(service, "upload_document", context_data=principal("a_user"))
+        with hook as upload, pytest.raises(DomainError) as raised:
+            upload(contact["contact_id"], "identity_document", name, b64(content))
         assert raised.value.code == code and raised.value.details["field"] == "file"
     assert (count(database, "aml_contact_documents"), count(database, "aml_document_blobs")) == before
     assert [entry["action"] for entry in aml().contact_timeline(contact["contact_id"])] == ["contact_created"]
@@ -203,7 +211,9 @@ def test_an_enhanced_risk_profile_waits_for_the_officer(aml, database):
     assert "cash_payment" in [f["id"] for f in profile["assessment"]["factors"]]
     message, _ = domain_code(aml().decide_risk_profile, profile["risk_profile_id"], "accept")
     assert "escalate" in message
-    escalated = aml().escalate_risk_profile(profile["risk_profile_id"], "Buyer insists on paying 20 000 in cash", "refuse")
+    escalated = aml().escalate_risk_profile(
+        profile["risk_profile_id"], "Buyer insists on paying 20 000 in cash", "refuse"
+    )
     assert escalated["state"] == "awaiting_officer" and escalated["proposal"] == "refuse"
     timeline = aml().contact_timeline(contact["contact_id"])
     assert timeline[-1]["action"] == "risk_profile_escalated" and timeline[-1]["marker"] == "officer"
@@ -224,7 +234,9 @@ def test_a_refused_risk_profile_is_closed_for_good(aml, database):
 def test_accepting_an_enhanced_contact_tells_the_officers(aml, database, container_factory):
     container_factory(FakeIdentity)
     contact = aml().create_contact(
-        "person", complete_person(last_name="Minister", pep={"self": True, "function": "minister_or_state_secretary"}), NO_RISK_ANSWERS
+        "person",
+        complete_person(last_name="Minister", pep={"self": True, "function": "minister_or_state_secretary"}),
+        NO_RISK_ANSWERS,
     )
     aml().upload_document(contact["contact_id"], "identity_document", "id.pdf", b64(samples.pdf("ID")))
     aml().upload_document(contact["contact_id"], "source_of_funds", "funds.doc", b64(samples.doc("Payslips")))
@@ -252,7 +264,9 @@ def test_search_is_partial_and_ignores_accents_and_case(aml):
         found = aml().search_contacts(query=query, limit=100)
         assert made["contact_id"] in [item["contact_id"] for item in found["items"]], query
     assert aml().search_contacts(query="zzzz-nothing")["items"] == []
-    organisation = aml().create_contact("organisation", {"name": "Brûlerie Société", "enterprise_number": "0403.019.261"})
+    organisation = aml().create_contact(
+        "organisation", {"name": "Brûlerie Société", "enterprise_number": "0403.019.261"}
+    )
     assert [i["contact_id"] for i in aml().search_contacts(query="0403019261")["items"]] == [organisation["contact_id"]]
     assert [i["contact_id"] for i in aml().search_contacts(query="brulerie", kind="organisation")["items"]] == [
         organisation["contact_id"]
