@@ -35,7 +35,13 @@ def test_enterprise_number_written_in_the_usual_ways(raw):
 
 @pytest.mark.parametrize(
     ("raw", "why"),
-    [("0431150351", "check digits"), ("12345", "10 digits"), ("", "Enter"), (None, "Enter"), ("2403019261", "starts with 0 or 1")],
+    [
+        ("0431150351", "check digits"),
+        ("12345", "10 digits"),
+        ("", "Enter"),
+        (None, "Enter"),
+        ("2403019261", "starts with 0 or 1"),
+    ],
 )
 def test_wrong_enterprise_numbers_are_refused_naming_the_field(raw, why):
     with pytest.raises(DomainError) as refused:
