@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from aww_aml_workflow.screening.domain.model import (
     KINDS,
@@ -52,6 +52,7 @@ ENGINE_VERSION = "aww-screening-1"
 COVERAGE = 0.5  # a candidate must share at least this part of the screened name's weight
 MAX_CANDIDATES = 48
 ALIGN_FLOOR = 0.70  # token pairs less similar than this are not aligned
+RESIDUE_FLOOR = 0.50  # …unless they are what is left on both sides once the rest is aligned
 MISSING_PART_FACTOR = 0.35
 PHONETIC_SIMILARITY = 0.88
 INITIAL_SIMILARITY = 0.90
@@ -69,7 +70,8 @@ def token_similarity(a: str, b: str) -> tuple[float, str]:
         if a[0] == b[0]:
             return INITIAL_SIMILARITY, "initial"
         return 0.0, ""
-    similarity = Levenshtein.normalized_similarity(a, b)
+    # optimal string alignment: a swap of two neighbouring letters is one edit, as people make it
+    similarity = OSA.normalized_similarity(a, b)
     how = "typo"
     if similarity < PHONETIC_SIMILARITY:
         sound = phonetic(a)
@@ -115,6 +117,22 @@ def compare_tokens(query: tuple[str, ...], listed: tuple[str, ...], kind: str) -
             used_q.update(qs)
             used_l.update(ls)
             aligned.append(option)
+    # what is left on both sides once the rest lined up: a badly misspelt part ("ahssan"/"hassan",
+    # "je-sn"/"je-son") is still the same part, at the similarity it has
+    if aligned:
+        residue = []
+        for i, q in enumerate(query):
+            for j, c in enumerate(listed):
+                if i not in used_q and j not in used_l and len(q) > 1 and len(c) > 1:
+                    similarity = OSA.normalized_similarity(q, c)
+                    if similarity >= RESIDUE_FLOOR:
+                        residue.append((similarity, qw[i] + lw[j], (i,), (j,), "typo"))
+        for option in sorted(residue, key=lambda o: o[0], reverse=True):
+            _, _, qs, ls, _ = option
+            if used_q.isdisjoint(qs) and used_l.isdisjoint(ls):
+                used_q.update(qs)
+                used_l.update(ls)
+                aligned.append(option)
     score_sum = sum(sim * (sum(qw[i] for i in qs) + sum(lw[j] for j in ls)) / 2 for sim, _, qs, ls, _ in aligned)
     aligned_weight = sum((sum(qw[i] for i in qs) + sum(lw[j] for j in ls)) / 2 for _, _, qs, ls, _ in aligned)
     missing_q = [i for i in range(len(query)) if i not in used_q]
@@ -124,7 +142,7 @@ def compare_tokens(query: tuple[str, ...], listed: tuple[str, ...], kind: str) -
     contained = not missing_q or not missing_l
     factor = MISSING_PART_FACTOR if contained and aligned else 1.0
     denominator = aligned_weight + factor * (missing_q_weight + missing_l_weight)
-    score = score_sum / denominator if denominator else 0.0
+    score = round(score_sum / denominator, 4) if denominator else 0.0  # no 0.7999… at a 0.8 threshold
     parts = [
         PartMatch(" ".join(query[i] for i in qs), " ".join(listed[j] for j in ls), sim, how)
         for sim, _, qs, ls, how in sorted(aligned, key=lambda o: o[2])
@@ -226,14 +244,28 @@ class IndexedEntry:
     entry_hash: str
 
 
+MAX_EVIDENCE = 0.14  # the most birth date and nationality can add (matching.evidence_for)
+
+
 class _KindIndex:
+    """Two levels: index key → distinct listed tokens, token → sorted array of name numbers.
+
+    Keys are computed once per distinct token (a list of 100,000 names has far fewer distinct
+    tokens), so building stays fast; a query expands its keys to tokens, then to names.
+    """
+
     def __init__(self) -> None:
         self.name_entry: list[int] = []
         self.name_text: list[str] = []
         self.name_tokens: list[tuple[str, ...]] = []
         self.name_weak: list[bool] = []
-        self._building: dict[str, list[int]] = defaultdict(list)
-        self.postings: dict[str, np.ndarray] = {}
+        self.name_weight: np.ndarray = np.zeros(0, dtype=np.float32)
+        self._weights: list[float] = []
+        self._token_names: dict[str, list[int]] = defaultdict(list)
+        self._joined: set[str] = set()
+        self._real: set[str] = set()
+        self.token_names: dict[str, np.ndarray] = {}
+        self.key_tokens: dict[str, tuple[str, ...]] = {}
 
     def add(self, entry_no: int, text: str, tokens: tuple[str, ...], weak: bool, kind: str) -> None:
         number = len(self.name_entry)
@@ -241,20 +273,41 @@ class _KindIndex:
         self.name_text.append(text)
         self.name_tokens.append(tokens)
         self.name_weak.append(weak)
-        keys: set[str] = set()
-        for token in tokens:
-            if is_key_token(token, kind):
-                keys.update(token_keys(token))
+        key_tokens = {t for t in tokens if is_key_token(t, kind)}
+        self._weights.append(float(len(key_tokens)))
+        for token in key_tokens:
+            self._token_names[token].append(number)
         for a, b in itertools.pairwise(tokens):  # written as one word somewhere else
-            keys.update(token_keys(a + b))
-        for key in keys:
-            self._building[key].append(number)
+            joined = a + b
+            if joined not in key_tokens:
+                self._token_names[joined].append(number)
+                self._joined.add(joined)
+        self._real.update(key_tokens)
 
     def freeze(self) -> None:
-        self.postings = {key: np.asarray(numbers, dtype=np.int32) for key, numbers in self._building.items()}
-        self._building = defaultdict(list)
+        keys: dict[str, list[str]] = defaultdict(list)
+        for token, numbers in self._token_names.items():
+            self.token_names[token] = np.asarray(sorted(set(numbers)), dtype=np.int32)
+            deletions = token in self._real  # joined forms are found by exact form and sound only
+            for key in token_keys(token, deletions):
+                keys[key].append(token)
+        self.key_tokens = {key: tuple(tokens) for key, tokens in keys.items()}
+        self.name_weight = np.asarray(self._weights, dtype=np.float32)
+        self._token_names = defaultdict(list)
+        self._weights = []
+        self._joined, self._real = set(), set()
 
-    def candidates(self, tokens: tuple[str, ...], kind: str) -> list[int]:
+    def _arrays(self, token: str) -> list[np.ndarray]:
+        seen: set[str] = set()
+        arrays = []
+        for key in token_keys(token):
+            for listed in self.key_tokens.get(key, ()):
+                if listed not in seen:
+                    seen.add(listed)
+                    arrays.append(self.token_names[listed])
+        return arrays
+
+    def candidates(self, tokens: tuple[str, ...], kind: str, threshold: float) -> list[int]:
         wanted = [(t, token_weight(t, kind)) for t in tokens if is_key_token(t, kind)]
         for a, b in itertools.pairwise(tokens):
             if len(a) + len(b) >= 6 and (len(a) <= 3 or len(b) <= 3):  # "abdul rahman" listed as one word
@@ -263,7 +316,7 @@ class _KindIndex:
             return []
         lists = []
         for token, weight in wanted:
-            arrays = [self.postings[k] for k in token_keys(token) if k in self.postings]
+            arrays = self._arrays(token)
             lists.append((sum(len(a) for a in arrays), token, weight, arrays))
         lists.sort(key=lambda item: item[0])
         total = sum(weight for _, _, weight, _ in lists)
@@ -272,32 +325,36 @@ class _KindIndex:
         for item in lists:
             prefix.append(item)
             prefix_weight += item[2]
-            if item[2] == 0.0:
-                continue
-            if prefix_weight > total - needed:
+            if item[2] and prefix_weight > total - needed:
                 break
         seed = [a for _, _, _, arrays in prefix for a in arrays]
         if not seed:
             return []
         candidates = np.unique(np.concatenate(seed))
-        if not len(candidates):
-            return []
         coverage = np.zeros(len(candidates), dtype=np.float32)
         joined_hit = np.zeros(len(candidates), dtype=bool)
         for _, _, weight, arrays in lists:
-            hit = np.zeros(len(candidates), dtype=bool)
-            for array in arrays:
-                where = np.searchsorted(array, candidates)
-                where[where >= len(array)] = len(array) - 1
-                hit |= array[where] == candidates
+            if not arrays:
+                continue
+            array = arrays[0] if len(arrays) == 1 else np.sort(np.concatenate(arrays))
+            where = np.searchsorted(array, candidates)
+            where[where >= len(array)] = len(array) - 1
+            hit = array[where] == candidates
             if weight:
                 coverage += weight * hit
             else:
                 joined_hit |= hit
-        coverage = np.where(joined_hit, np.maximum(coverage, needed), coverage)
-        keep = np.nonzero(coverage >= needed - 1e-6)[0]
+        # The best name score a candidate could reach given which parts it shares (every shared
+        # part a perfect match): those that could not reach the threshold even with the strongest
+        # birth-date and nationality evidence are dropped before the exact comparison.
+        unmatched_query = total - coverage
+        unmatched_listed = np.maximum(self.name_weight[candidates] - coverage, 0.0)
+        contained = (unmatched_query <= 1e-6) | (unmatched_listed <= 1e-6)
+        factor = np.where(contained, MISSING_PART_FACTOR, 1.0)
+        best = coverage / np.maximum(coverage + factor * (unmatched_query + unmatched_listed), 1e-6)
+        keep = np.nonzero((coverage >= needed - 1e-6) & (best + MAX_EVIDENCE >= threshold) | joined_hit)[0]
         if len(keep) > MAX_CANDIDATES:
-            keep = keep[np.argsort(-coverage[keep], kind="stable")[:MAX_CANDIDATES]]
+            keep = keep[np.argsort(-best[keep], kind="stable")[:MAX_CANDIDATES]]
         return candidates[keep].tolist()
 
 
@@ -335,7 +392,7 @@ class ScreeningIndex:
             tokens = name_tokens(query, subject.kind)
             if not tokens:
                 continue
-            for number in kind_index.candidates(tokens, subject.kind):
+            for number in kind_index.candidates(tokens, subject.kind, threshold):
                 score, parts = compare_tokens(tokens, kind_index.name_tokens[number], subject.kind)
                 if kind_index.name_weak[number]:
                     score -= WEAK_ALIAS_PENALTY
@@ -352,7 +409,7 @@ class ScreeningIndex:
                 evidence.insert(0, Evidence("weak_alias", -WEAK_ALIAS_PENALTY, "matched a low-quality alias"))
             name_score = score + (WEAK_ALIAS_PENALTY if kind_index.name_weak[number] else 0.0)
             final = name_score + sum(e.delta for e in evidence)
-            final = max(0.0, min(1.0, final))
+            final = round(max(0.0, min(1.0, final)), 4)
             if final >= threshold:
                 matches.append(
                     Match(

@@ -85,7 +85,7 @@ def phonetic(token: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def token_keys(token: str) -> tuple[str, ...]:
+def token_keys(token: str, deletions: bool = True) -> tuple[str, ...]:
     """Index keys of one token: itself, its sound (metaphone) and, for typos, its one-letter deletions.
 
     Two tokens one edit apart (substitution, insertion, deletion, transposition) always share a
@@ -96,7 +96,7 @@ def token_keys(token: str) -> tuple[str, ...]:
     sound = phonetic(token)
     if sound:
         keys.append("~" + sound)
-    if len(token) >= 4:
+    if deletions and len(token) >= 4:
         keys.append("-" + token)
         keys.extend({"-" + token[:i] + token[i + 1 :] for i in range(len(token))})
     return tuple(keys)
