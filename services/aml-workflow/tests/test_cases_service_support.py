@@ -36,7 +36,7 @@ def wait_until(predicate, timeout=15.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def publish_access(amqp_uri: str, database_url: str) -> None:
+def publish_access(amqp_uri: str, *database_urls: str) -> None:
     version = int(time.time() * 1000)
     with kombu.Connection(amqp_uri) as connection:
         producer = connection.Producer(serializer="json")
@@ -55,20 +55,21 @@ def publish_access(amqp_uri: str, database_url: str) -> None:
                 exchange="organisation.events",
                 routing_key="access_changed",
             )
-    engine = create_engine(database_url)
+    for database_url in database_urls:
+        engine = create_engine(database_url)
 
-    def all_there():
-        with engine.connect() as connection:
-            count = connection.execute(
-                text("SELECT count(*) FROM organisation_access WHERE account_id = ANY(:ids)"),
-                {"ids": list(ACCOUNTS.values())},
-            ).scalar_one()
-        return count == len(PEOPLE)
+        def all_there(engine=engine):
+            with engine.connect() as connection:
+                count = connection.execute(
+                    text("SELECT count(*) FROM organisation_access WHERE account_id = ANY(:ids)"),
+                    {"ids": list(ACCOUNTS.values())},
+                ).scalar_one()
+            return count == len(PEOPLE)
 
-    try:
-        wait_until(all_there, what="the access read model")
-    finally:
-        engine.dispose()
+        try:
+            wait_until(all_there, what="the access read model")
+        finally:
+            engine.dispose()
 
 
 def principal(name: str, language: str = "en") -> dict:
