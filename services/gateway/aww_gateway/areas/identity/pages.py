@@ -87,6 +87,10 @@ def flash_redirect(request: Request, path: str, flash: str | None = None) -> Res
     return web(request).redirect(request, target)
 
 
+def to_login(request: Request, back_to: str) -> Response:
+    return web(request).redirect(request, f"/login?next={quote(back_to, safe='/')}")
+
+
 def render(request: Request, template: str, context: dict | None = None, status: int = 200) -> Response:
     return web(request).render(request, template, context or {}, status)
 
@@ -293,7 +297,7 @@ async def _profile_page(
 ) -> Response:
     principal = await resolve_principal(request)
     if principal is None:
-        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return to_login(request, request.url.path)
     profile = await call(request, "identity", "get_profile")
     sessions = await call(request, "identity", "list_sessions")
     state = form_state(request, problem, values)
@@ -326,7 +330,7 @@ async def _profile_action(
     **fixed,
 ) -> Response:
     if await resolve_principal(request) is None:
-        return RedirectResponse("/login?next=/profile", status_code=303)
+        return to_login(request, "/profile")
     form = await web(request).form(request)
     kwargs = {field: str(form.get(field) or "") for field in fields} | fixed
     result, problem = await attempt(request, method, **kwargs)
@@ -341,7 +345,7 @@ async def _profile_action(
 
 async def profile_details(request: Request):
     if await resolve_principal(request) is None:
-        return RedirectResponse("/login?next=/profile", status_code=303)
+        return to_login(request, "/profile")
     form = await web(request).form(request)
     changes: dict = {"phone": str(form.get("phone") or "") or None}
     if form.get("language") in ("nl", "fr", "en"):
@@ -390,7 +394,7 @@ async def profile_email_cancel(request: Request):
 
 async def profile_eid(request: Request):
     if await resolve_principal(request) is None:
-        return RedirectResponse("/login?next=/profile", status_code=303)
+        return to_login(request, "/profile")
     form = await web(request).form(request)
     certificate = certificate_from(request, form)
     if certificate is None:
@@ -419,7 +423,7 @@ async def profile_session_close(request: Request):
 
 async def profile_sessions_close_all(request: Request):
     if await resolve_principal(request) is None:
-        return RedirectResponse("/login", status_code=303)
+        return to_login(request, "/profile")
     await web(request).form(request)
     await call(request, "identity", "logout_everywhere")
     return without_session(request, flash_redirect(request, "/login", "logged-out"))
@@ -427,7 +431,7 @@ async def profile_sessions_close_all(request: Request):
 
 async def profile_privacy(request: Request):
     if await resolve_principal(request) is None:
-        return RedirectResponse("/login?next=/profile", status_code=303)
+        return to_login(request, "/profile")
     form = await web(request).form(request)
     action = form.get("action")
     method = {"deactivate": "deactivate_account", "delete": "delete_account"}.get(str(action))
@@ -446,7 +450,7 @@ async def profile_privacy(request: Request):
 async def itsme_start(request: Request):
     purpose = request.query_params.get("purpose", "login")
     if purpose == "link" and await resolve_principal(request) is None:
-        return RedirectResponse("/login?next=/profile", status_code=303)
+        return to_login(request, "/profile")
     redirect_uri = f"{request.app.state.settings.public_url.rstrip('/')}/itsme/callback"
     result, problem = await attempt(request, "itsme_start", purpose=purpose, redirect_uri=redirect_uri)
     if problem is not None:
