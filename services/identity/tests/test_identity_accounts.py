@@ -341,3 +341,43 @@ def test_delete_anonymises_an_account_that_was_active(identity, rpc_proxy, db):
     assert row.status == "anonymised" and row.first_name == "Anonymised"
     assert db.events("account_anonymised")[-1] == {"account_id": session["account_id"]}
     assert rpc_proxy("identity").resolve_session(token=session["token"]) is None
+
+
+def test_ended_membership_clears_the_active_organisation_of_every_session(identity, rpc_proxy, db, amqp_uri):
+    import time
+
+    import kombu
+
+    from aww_contracts.envelope import make_envelope
+
+    username = active_user(rpc_proxy, db)
+    session = rpc_proxy("identity").login(username=username, password=PASSWORD)
+    proxy, _ = as_user(rpc_proxy, session)
+    organisation = str(uuid.uuid4())
+    proxy.set_session_organisation(session_id=session["session_id"], organisation_id=organisation)
+
+    def publish(status, version):
+        data = {
+            "organisation_id": organisation,
+            "account_id": session["account_id"],
+            "membership_status": status,
+            "admin": False,
+            "tools": {},
+            "version": version,
+        }
+        envelope = make_envelope("organisation", "access_changed", data, correlation_id="test")
+        with kombu.Connection(amqp_uri) as conn:
+            exchange = kombu.Exchange("organisation.events", type="topic", durable=True)
+            conn.Producer(serializer="json").publish(
+                envelope, exchange=exchange, routing_key="access_changed", declare=[exchange]
+            )
+        return envelope
+
+    publish("confirmed", 1)
+    time.sleep(0.5)
+    assert rpc_proxy("identity").resolve_session(token=session["token"])["organisation_id"] == organisation
+    publish("removed", 2)
+    deadline = time.monotonic() + 10
+    while rpc_proxy("identity").resolve_session(token=session["token"])["organisation_id"] is not None:
+        assert time.monotonic() < deadline, "the active organisation was not cleared"
+        time.sleep(0.1)
