@@ -245,6 +245,10 @@ class IndexedEntry:
 
 
 MAX_EVIDENCE = 0.14  # the most birth date and nationality can add (matching.evidence_for)
+RESIDUE_HOPE = 0.85  # the best similarity a part with no shared key can still have (two edits in a long part)
+LOOSE_CANDIDATES = 24
+MERGED_CACHE = 50_000
+_EMPTY = np.zeros(0, dtype=np.int32)
 
 
 class _KindIndex:
@@ -266,6 +270,7 @@ class _KindIndex:
         self._real: set[str] = set()
         self.token_names: dict[str, np.ndarray] = {}
         self.key_tokens: dict[str, tuple[str, ...]] = {}
+        self._merged: dict[str, np.ndarray] = {}
 
     def add(self, entry_no: int, text: str, tokens: tuple[str, ...], weak: bool, kind: str) -> None:
         number = len(self.name_entry)
@@ -297,7 +302,12 @@ class _KindIndex:
         self._weights = []
         self._joined, self._real = set(), set()
 
-    def _arrays(self, token: str) -> list[np.ndarray]:
+    def _names_of(self, token: str) -> np.ndarray:
+        """Sorted numbers of the names holding a part that shares a key with `token` (cached: the
+        same first names and surnames come back in contact after contact)."""
+        found = self._merged.get(token)
+        if found is not None:
+            return found
         seen: set[str] = set()
         arrays = []
         for key in token_keys(token):
@@ -305,7 +315,16 @@ class _KindIndex:
                 if listed not in seen:
                     seen.add(listed)
                     arrays.append(self.token_names[listed])
-        return arrays
+        if not arrays:
+            found = _EMPTY
+        elif len(arrays) == 1:
+            found = arrays[0]
+        else:
+            found = np.unique(np.concatenate(arrays))
+        if len(self._merged) >= MERGED_CACHE:
+            self._merged.clear()
+        self._merged[token] = found
+        return found
 
     def candidates(self, tokens: tuple[str, ...], kind: str, threshold: float) -> list[int]:
         wanted = [(t, token_weight(t, kind)) for t in tokens if is_key_token(t, kind)]
@@ -316,8 +335,8 @@ class _KindIndex:
             return []
         lists = []
         for token, weight in wanted:
-            arrays = self._arrays(token)
-            lists.append((sum(len(a) for a in arrays), token, weight, arrays))
+            names = self._names_of(token)
+            lists.append((len(names), token, weight, names))
         lists.sort(key=lambda item: item[0])
         total = sum(weight for _, _, weight, _ in lists)
         needed = COVERAGE * total
@@ -327,19 +346,18 @@ class _KindIndex:
             prefix_weight += item[2]
             if item[2] and prefix_weight > total - needed:
                 break
-        seed = [a for _, _, _, arrays in prefix for a in arrays]
+        seed = [names for _, _, _, names in prefix if len(names)]
         if not seed:
             return []
-        candidates = np.unique(np.concatenate(seed))
+        candidates = seed[0] if len(seed) == 1 else np.unique(np.concatenate(seed))
         coverage = np.zeros(len(candidates), dtype=np.float32)
         joined_hit = np.zeros(len(candidates), dtype=bool)
-        for _, _, weight, arrays in lists:
-            if not arrays:
+        for _, _, weight, names in lists:
+            if not len(names):
                 continue
-            array = arrays[0] if len(arrays) == 1 else np.sort(np.concatenate(arrays))
-            where = np.searchsorted(array, candidates)
-            where[where >= len(array)] = len(array) - 1
-            hit = array[where] == candidates
+            where = np.searchsorted(names, candidates)
+            where[where >= len(names)] = len(names) - 1
+            hit = names[where] == candidates
             if weight:
                 coverage += weight * hit
             else:
@@ -352,7 +370,18 @@ class _KindIndex:
         contained = (unmatched_query <= 1e-6) | (unmatched_listed <= 1e-6)
         factor = np.where(contained, MISSING_PART_FACTOR, 1.0)
         best = coverage / np.maximum(coverage + factor * (unmatched_query + unmatched_listed), 1e-6)
-        keep = np.nonzero((coverage >= needed - 1e-6) & (best + MAX_EVIDENCE >= threshold) | joined_hit)[0]
+        covered = coverage >= needed - 1e-6
+        keep = np.nonzero(covered & (best + MAX_EVIDENCE >= threshold) | joined_hit)[0]
+        # A part misspelt twice shares no key with the listed part, yet the two still line up as a
+        # residue (compare_tokens). When few candidates share the rest of the name, those that could
+        # pass that way are compared too; a common first name alone never opens this door.
+        pairs = np.minimum(unmatched_query, unmatched_listed)
+        loose = (coverage + RESIDUE_HOPE * pairs) / np.maximum(
+            coverage + pairs + MISSING_PART_FACTOR * (unmatched_query + unmatched_listed - 2 * pairs), 1e-6
+        )
+        loose_keep = np.nonzero(covered & (loose + MAX_EVIDENCE >= threshold) | joined_hit)[0]
+        if len(keep) < len(loose_keep) <= LOOSE_CANDIDATES:
+            keep = loose_keep
         if len(keep) > MAX_CANDIDATES:
             keep = keep[np.argsort(-best[keep], kind="stable")[:MAX_CANDIDATES]]
         return candidates[keep].tolist()
