@@ -283,7 +283,10 @@ def test_another_organisation_finds_nothing(session):
 
 def test_an_imported_country_list_replaces_the_shipped_version(session):
     assert api.country_risk(session, "bg")["fatf_increased_monitoring"]
-    newer = b'{"list": "fatf", "version": "2026-06-20", "categories": {"call_for_action": ["KP"], "increased_monitoring": ["NG"]}}'
+    newer = (
+        b'{"list": "fatf", "version": "2026-06-20", '
+        b'"categories": {"call_for_action": ["KP"], "increased_monitoring": ["NG"]}}'
+    )
     api.import_country_list(session, content=newer, imported_by=ADMIN)
     risk = api.country_risk(session, "BG")
     assert not risk["fatf_increased_monitoring"] and api.country_risk(session, "NG")["fatf_increased_monitoring"]
