@@ -436,7 +436,8 @@ class ChargeEntrypoints:
         return self.db.execute(
             text(
                 "SELECT subscription_id, product_code, allowance, used, valid_from, valid_until, net_cents, vat_cents, "
-                "fingerprint, receipt_document_id FROM subscriptions WHERE organisation_id = :o AND idempotency_key = :k"
+                "fingerprint, receipt_document_id FROM subscriptions "
+                "WHERE organisation_id = :o AND idempotency_key = :k"
             ),
             {"o": organisation_id, "k": key},
         ).first()

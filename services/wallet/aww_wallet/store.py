@@ -193,7 +193,8 @@ def use_subscription(session, organisation_id: str, at: datetime):
         taken = _one(
             session,
             "UPDATE subscriptions SET used = used + 1 WHERE subscription_id = :s "
-            "AND (allowance IS NULL OR used < allowance) AND valid_until > :t RETURNING subscription_id, used, allowance",
+            "AND (allowance IS NULL OR used < allowance) AND valid_until > :t "
+            "RETURNING subscription_id, used, allowance",
             s=candidate.subscription_id,
             t=at,
         )
@@ -213,7 +214,8 @@ def give_back_subscription_use(session, subscription_id: str) -> None:
 
 CHARGE_COLUMNS = (
     "charge_id, organisation_id, product_code, reference, mode, idempotency_key, fingerprint, status, paid_by, "
-    "subscription_id, net_cents, vat_cents, vat_rate_bp, list_net_cents, balance_after_cents, created_by, created_at, settled_at, "
+    "subscription_id, net_cents, vat_cents, vat_rate_bp, list_net_cents, balance_after_cents, created_by, created_at, "
+    "settled_at, "
     "hold_expires_at, receipt_document_id"
 )
 
@@ -378,7 +380,8 @@ def document_request(session, document_id: str):
 def apply_organisation_changed(session, data: dict) -> bool:
     row = _one(
         session,
-        "INSERT INTO organisations (organisation_id, enterprise_number, name, address, vat_liable, vat_number, version) "
+        "INSERT INTO organisations "
+        "(organisation_id, enterprise_number, name, address, vat_liable, vat_number, version) "
         "VALUES (:organisation_id, :enterprise_number, :name, CAST(:address AS jsonb), :vat_liable, :vat_number, "
         ":version) ON CONFLICT (organisation_id) DO UPDATE SET enterprise_number = excluded.enterprise_number, "
         "name = excluded.name, address = excluded.address, vat_liable = excluded.vat_liable, "
@@ -535,8 +538,9 @@ def insert_statement_entries(session, rows: list[dict]) -> set[str]:
             "currency, direction, structured_ref, raw_ref, counterparty, counterparty_iban, free_text, outcome, "
             "review_reason, review_status, organisation_id) "
             "SELECT * FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r(statement_entry_id uuid, statement_id uuid, "
-            "entry_key text, booking_date date, amount_cents bigint, currency text, direction text, structured_ref text, "
-            "raw_ref text, counterparty text, counterparty_iban text, free_text text, outcome text, review_reason text, "
+            "entry_key text, booking_date date, amount_cents bigint, currency text, direction text, "
+            "structured_ref text, raw_ref text, counterparty text, counterparty_iban text, free_text text, "
+            "outcome text, review_reason text, "
             "review_status text, organisation_id uuid) "
             "ON CONFLICT (entry_key) DO NOTHING RETURNING entry_key"
         ),
@@ -585,7 +589,8 @@ def organisations_to_invoice(session, start: datetime, end: datetime) -> list[st
         session,
         "SELECT organisation_id FROM charges WHERE status = 'settled' AND paid_by = 'wallet' AND invoice_id IS NULL "
         "AND settled_at >= :s AND settled_at < :e "
-        "UNION SELECT organisation_id FROM subscriptions WHERE invoice_id IS NULL AND created_at >= :s AND created_at < :e",
+        "UNION SELECT organisation_id FROM subscriptions WHERE invoice_id IS NULL "
+        "AND created_at >= :s AND created_at < :e",
         s=start,
         e=end,
     )
@@ -742,8 +747,9 @@ def reconciliation(session) -> dict:
     checks["wallet_total_cents"] = session.execute(
         text("SELECT coalesce(sum(balance_cents), 0) FROM wallets")
     ).scalar_one()
-    checks["ok"] = all(value == 0 for key, value in checks.items() if key not in ("wallet_total_cents",))
-    return {key: int(value) if isinstance(value, int) else value for key, value in checks.items()}
+    checks["failures"] = sorted(key for key, value in checks.items() if key != "wallet_total_cents" and value != 0)
+    checks["ok"] = not checks["failures"]
+    return {key: value if isinstance(value, bool | list) else int(value) for key, value in checks.items()}
 
 
 def wallet_by_organisation(session, organisation_id: str):

@@ -22,8 +22,31 @@ def wallet_url(service_database):
     return service_database("aww_wallet")
 
 
+@pytest.fixture(scope="session")
+def fake_mollie():
+    """The fake payment provider as its own process, as the stack runs it."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    from aww_devtools.fakes.payments import API_KEY
+    from aww_devtools.stack import free_port
+
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "aww_devtools.fakes.payments", "--port", str(port)])
+    url = f"http://127.0.0.1:{port}"
+    wait_until(lambda: httpx.get(f"{url}/_health").status_code == 200, what="the fake payment provider")
+    yield {"url": url, "key": API_KEY}
+    process.terminate()
+    process.wait(10)
+
+
 @pytest.fixture
-def wallet_container(container_factory, wallet_url, service_database):
+def wallet_container(container_factory, wallet_url, service_database, fake_mollie, monkeypatch):
+    monkeypatch.setenv("MOLLIE_API_ENDPOINT", fake_mollie["url"])
+    monkeypatch.setenv("MOLLIE_API_KEY", fake_mollie["key"])
+    monkeypatch.setenv("PUBLIC_URL", "http://127.0.0.1:9")  # no gateway in these tests: tests call the webhook RPC
     container_factory(ReportingService, service_database("aww_reporting"))
     return container_factory(WalletService, wallet_url)
 
@@ -43,6 +66,11 @@ def sql(db):
             return result.all() if result.returns_rows else None
 
     return run
+
+
+@pytest.fixture
+def admin(wallet_container, rpc_proxy):
+    return rpc_proxy("wallet", context(str(uuid.uuid4()), None, platform_admin=True))
 
 
 @pytest.fixture
@@ -68,27 +96,18 @@ def make_office(wallet_container, amqp_uri, rpc_proxy):
 
 
 @pytest.fixture
-def fund(sql):
-    """Credit a wallet as a bank transfer would (a balanced journal entry), for tests of spending."""
+def fund(sql, admin):
+    """Credit a wallet the way money really arrives: a bank statement with its structured
+    communication, imported by a platform admin (so the ledger reconciles afterwards)."""
+    import base64
+
+    from wallet_helpers import camt053
 
     def credit(organisation_id, cents):
-        entry = str(uuid.uuid4())
-        sql(
-            "INSERT INTO journal_entries (entry_id, kind, organisation_id, reference, description, actor, "
-            "idempotency_key) VALUES (:e, 'test_funding', :o, 'test', 'test funding', 'system', :k)",
-            e=entry,
-            k=f"test-funding:{entry}",
-            o=organisation_id,
-        )
-        account = sql("SELECT account_id FROM wallets WHERE organisation_id = :o", o=organisation_id)[0][0]
-        with_entry = {"e": entry}
-        sql(
-            "INSERT INTO postings (entry_id, account_id, amount_cents) VALUES (:e, :a, :x), (:e, :b, :y)",
-            **with_entry,
-            a=account,
-            x=cents,
-            b="00000000-0000-4000-8000-000000000002",
-            y=-cents,
-        )
+        ogm = sql("SELECT ogm FROM wallets WHERE organisation_id = :o", o=organisation_id)[0][0]
+        chunks = [500_000] * (cents // 500_000) + ([cents % 500_000] if cents % 500_000 else [])
+        content = camt053([(ogm, chunk, "EUR", "CRDT") for chunk in chunks])
+        result = admin.import_statement(filename="funding.xml", content_b64=base64.b64encode(content).decode())
+        assert result["booked"] == len(chunks), result
 
     return credit

@@ -81,3 +81,32 @@ def call(amqp_uri, service, method, ctx=None, timeout=30, **kwargs):
     """One call on its own proxy: safe from many green threads at once."""
     with ClusterRpcProxy({"AMQP_URI": amqp_uri}, context_data=ctx, timeout=timeout) as cluster:
         return getattr(getattr(cluster, service), method)(**kwargs)
+
+
+def camt053(entries, statement_id=None, iban="BE68539007547034") -> bytes:
+    """A camt.053.001.02 statement (the layout of the real samples in shared/specs/camt) with
+    entries (ogm_digits or None, cents, currency, "CRDT"/"DBIT"). Used by tests and the bench."""
+    statement_id = statement_id or f"STMT-{uuid.uuid4()}"
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>',
+        f"<GrpHdr><MsgId>{statement_id}</MsgId><CreDtTm>2026-11-02T08:00:00Z</CreDtTm></GrpHdr>",
+        f"<Stmt><Id>{statement_id}</Id><CreDtTm>2026-11-02T08:00:00Z</CreDtTm>",
+        f"<Acct><Id><IBAN>{iban}</IBAN></Id></Acct>",
+    ]
+    for index, (ogm, cents, currency, direction) in enumerate(entries):
+        reference = (
+            "<RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>BBA</Issr></Tp>"
+            f"<Ref>{ogm}</Ref></CdtrRefInf></Strd></RmtInf>"
+            if ogm
+            else "<RmtInf><Ustrd>no reference</Ustrd></RmtInf>"
+        )
+        parts.append(
+            f'<Ntry><NtryRef>{index}</NtryRef><Amt Ccy="{currency}">{cents // 100}.{cents % 100:02d}</Amt>'
+            f"<CdtDbtInd>{direction}</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>2026-11-02</Dt></BookgDt>"
+            f"<ValDt><Dt>2026-11-02</Dt></ValDt><AcctSvcrRef>{statement_id}-{index}</AcctSvcrRef>"
+            f"<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>Payer {index}</Nm></Dbtr></RltdPties>{reference}</TxDtls>"
+            "</NtryDtls></Ntry>"
+        )
+    parts.append("</Stmt></BkToCstmrStmt></Document>")
+    return "".join(parts).encode()
