@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from identity_flows import PASSWORD, ingress_headers, pki_of, unique
@@ -60,7 +61,9 @@ def test_register_activate_link_eid_and_log_in_with_it(page, stack, lang):
     assert page.locator("h1").inner_text() == texts["register"]
     page.fill("#f-first_name", "Someone")
     page.fill("#f-last_name", "Typed")
-    page.fill("#f-username", username)
+    page.focus("#f-email")  # leaving the name fields: a username is proposed
+    expect(page.locator("#f-username")).to_have_value(re.compile(r"^someone\.typed"))
+    page.fill("#f-username", username)  # the person may change the proposal
     page.fill("#f-email", email)
     page.fill("#f-password", "short")
     page.fill("#f-password_confirmation", "short")

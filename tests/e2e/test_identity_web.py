@@ -137,3 +137,26 @@ def test_development_mailbox_lists_the_mails(http, stack, browser_like):
     account = register_and_activate(http, stack.var_dir)
     page = browser_like.get("/dev/mailbox?lang=en")
     assert page.status_code == 200 and account["email"] in page.text
+
+
+def test_registration_proposes_a_username_the_person_may_change(http, stack, browser_like):
+    proposal = http.get(
+        "/api/v1/accounts/username-proposal", params={"first_name": "Élise", "last_name": "Van den Broeck"}
+    )
+    assert proposal.json() == {"username": "elise.vandenbroeck"}
+    browser_like.get("/register?lang=en")
+    page = browser_like.post(
+        "/register",
+        data={
+            "first_name": "Élise",
+            "last_name": "Van den Broeck",
+            "username": "",
+            "email": "elise@example.com",
+            "password": PASSWORD,
+            "password_confirmation": PASSWORD,
+            "language": "en",
+            "csrf_token": browser_like.cookies[CSRF_COOKIE],
+        },
+    )
+    assert page.status_code == 200
+    assert 'value="elise.vandenbroeck"' in page.text and "We propose this username" in page.text

@@ -94,6 +94,16 @@ class IdentityService(MailSender, ServiceBase):
         )
         return {"account_id": str(account_id), "username": registration.username, "status": rules.PENDING}
 
+    @rpc
+    def propose_username(self, first_name, last_name):
+        """A free username made from the names; the person may change it before registering."""
+        for candidate in rules.username_candidates(str(first_name or ""), str(last_name or "")):
+            if not store.username_taken(self.db, candidate):
+                return {"username": candidate}
+        return {
+            "username": f"{rules.username_base(str(first_name or ''), str(last_name or ''))}.{store.new_id().hex[:6]}"
+        }
+
     def _send_activation_code(self, account) -> None:
         code = secrets.new_code()
         expires = _now() + timedelta(hours=config.ACTIVATION_CODE_HOURS)

@@ -381,3 +381,10 @@ def test_ended_membership_clears_the_active_organisation_of_every_session(identi
     while rpc_proxy("identity").resolve_session(token=session["token"])["organisation_id"] is not None:
         assert time.monotonic() < deadline, "the active organisation was not cleared"
         time.sleep(0.1)
+
+
+def test_proposed_username_is_free_and_made_from_the_names(identity, rpc_proxy, db):
+    first = rpc_proxy("identity").propose_username(first_name="Zoë", last_name="D'Hondt")["username"]
+    assert first == "zoe.dhondt"
+    register(rpc_proxy, first)
+    assert rpc_proxy("identity").propose_username(first_name="Zoë", last_name="D'Hondt")["username"] == "zoe.dhondt2"

@@ -144,3 +144,21 @@ def display_name(first_name: str, last_name: str) -> str:
 def require(condition: bool, field: str, message: str) -> None:
     if not condition:
         raise field_error(field, message)
+
+
+def username_base(first_name: str, last_name: str) -> str:
+    """A username proposed from the names ("Élise Van den Broeck" → "elise.vandenbroeck")."""
+
+    def part(value: str) -> str:
+        ascii_text = unicodedata.normalize("NFKD", value or "").encode("ascii", "ignore").decode().lower()
+        return "".join(ch for ch in ascii_text if ch.isalnum())
+
+    base = ".".join(p for p in (part(first_name), part(last_name)) if p)[:34] or "user"
+    return base if len(base) >= 3 else f"{base}.user"
+
+
+def username_candidates(first_name: str, last_name: str, count: int = 50):
+    base = username_base(first_name, last_name)
+    yield base
+    for number in range(2, count + 2):
+        yield f"{base}{number}"

@@ -46,6 +46,15 @@ class RegisteredAccount(ApiModel):
     status: str
 
 
+class NamesQuery(ApiModel):
+    first_name: str = Field(max_length=300)
+    last_name: str = Field(max_length=300)
+
+
+class UsernameProposal(ApiModel):
+    username: str
+
+
 class Activation(ApiModel):
     username: str = Field(max_length=100)
     code: str = Field(max_length=50, description="The code from the activation mail, e.g. ABCD-EF23")
@@ -196,6 +205,12 @@ async def register(call: ApiCall):
     return await call.rpc("identity", "register", **call.body.model_dump())
 
 
+async def propose_username(call: ApiCall):
+    return await call.rpc(
+        "identity", "propose_username", first_name=call.query.first_name, last_name=call.query.last_name
+    )
+
+
 async def activate(call: ApiCall):
     return await call.rpc("identity", "activate", username=call.body.username, code=call.body.code)
 
@@ -312,6 +327,16 @@ OPERATIONS = [
         status=201,
         auth="public",
         errors=("conflict",),
+    ),
+    _op(
+        "GET",
+        "/api/v1/accounts/username-proposal",
+        "proposeUsername",
+        "A free username made from the names, to propose at registration",
+        propose_username,
+        query=NamesQuery,
+        response=UsernameProposal,
+        auth="public",
     ),
     _op(
         "POST",

@@ -206,6 +206,7 @@ async def logout(request: Request):
 # ---- register and activate -----------------------------------------------------------------------
 
 REGISTRATION_FIELDS = ("username", "first_name", "last_name", "email", "language")
+PROPOSAL_NOTICE = N_("We propose this username. You may change it; it cannot be changed after registration.")
 
 
 async def register_page(request: Request):
@@ -220,6 +221,17 @@ async def register_submit(request: Request):
     data["password_confirmation"] = str(form.get("password_confirmation") or "")
     if data["language"] not in ("nl", "fr", "en"):
         data["language"] = language_of(request)
+    if not data["username"].strip() and data["first_name"].strip() and data["last_name"].strip():
+        proposal = await call(
+            request, "identity", "propose_username", first_name=data["first_name"], last_name=data["last_name"]
+        )
+        values = {field: data[field] for field in REGISTRATION_FIELDS} | proposal
+        notice = gettext(language_of(request), PROPOSAL_NOTICE)
+        return render(
+            request,
+            "identity/register.html",
+            {**form_state(request, None, values), "messages": [{"kind": "ok", "text": notice}]},
+        )
     account, problem = await attempt(request, "register", **data)
     if problem is not None:
         values = {field: data[field] for field in REGISTRATION_FIELDS}
