@@ -60,6 +60,8 @@ class Operation:
     errors: tuple[str, ...] = ()
     description: str = ""
     extra_responses: dict[int, dict] = field(default_factory=dict)
+    # extra header parameters for the OpenAPI document, e.g. {"name": "Idempotency-Key", "required": True, ...}
+    headers: tuple[dict, ...] = ()
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_LEVELS:

@@ -77,6 +77,7 @@ def _parameters(operation: Operation) -> list[dict]:
                     "description": prop.get("description", ""),
                 }
             )
+    parameters.extend({"in": "header", **header} for header in operation.headers)
     return parameters
 
 
