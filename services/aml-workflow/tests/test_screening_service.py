@@ -402,3 +402,16 @@ def test_rpc_checks_roles_imports_and_rescreens_in_the_background(container_fact
         listed = lists()
     assert [s["status"] for s in listed["snapshots"]] == ["current", "superseded"]
     assert listed["monitored_contacts"] == 1 and len(listed["country_lists"]) == 3
+
+
+def test_the_migrations_create_the_tables_the_code_declares(db_url):
+    from sqlalchemy import inspect
+
+    inspector = inspect(create_engine(db_url))
+    for table in store.TABLES:
+        columns = {c["name"]: c for c in inspector.get_columns(table.name)}
+        assert set(columns) == {c.name for c in table.columns}, table.name
+        for column in table.columns:
+            assert columns[column.name]["nullable"] == column.nullable, (table.name, column.name)
+        declared = {i.name for i in table.indexes}
+        assert declared <= {i["name"] for i in inspector.get_indexes(table.name)}, table.name

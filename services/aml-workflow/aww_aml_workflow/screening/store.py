@@ -176,9 +176,4 @@ country_lists = Table(
 )
 
 TABLES = (snapshots, entries, runs, hits, decisions, monitoring, rescreen_jobs, alerts, country_lists)
-
-
-def create_tables(bind) -> None:
-    """Used by the screening migration: the tables as declared here."""
-    for table in TABLES:
-        table.create(bind=bind, checkfirst=True)
+# The DDL lives in migrations/versions/s0xx_*.py (the screening branch); a test compares the two.
