@@ -14,6 +14,7 @@ from aww_identity.domain import eid, mails, passwords
 from aww_identity.domain import national_number as nn
 from aww_identity.domain import secrets_ as secrets
 from aww_identity.domain.accreditations import RegisterUnavailable
+from aww_identity.lookup import FastSessions
 from servicekit.entrypoints import event_handler, rpc
 from servicekit.mail import MailSender, queue_mail
 from servicekit.outbox import add_event
@@ -53,6 +54,8 @@ class IdentityService(MailSender, ServiceBase):
         "account_deactivated",
         "account_anonymised",
     )
+
+    sessions = FastSessions()
 
     # ---- registration and activation ---------------------------------------------------------
 
@@ -220,11 +223,11 @@ class IdentityService(MailSender, ServiceBase):
     def resolve_session(self, token):
         if not isinstance(token, str) or not token.startswith(SESSION_TOKEN_PREFIX) or len(token) > 200:
             return None
-        row = store.resolve_session(self.db, secrets.token_hash(token), config.SESSION_IDLE_SECONDS)
+        row = self.sessions.resolve(secrets.token_hash(token), config.SESSION_IDLE_SECONDS)
         if row is None:
             return None
         if row.stale:  # last_seen is kept to the minute: no write on every request
-            store.touch_session(self.db, row.id)
+            self.sessions.touch(row.id)
         return {
             "account_id": str(row.account_id),
             "session_id": str(row.id),

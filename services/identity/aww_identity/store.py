@@ -256,24 +256,6 @@ def insert_session(db, **values) -> None:
     db.execute(insert(sessions).values(**values))
 
 
-def resolve_session(db, token_hash: bytes, idle_seconds: int):
-    return db.execute(
-        text(
-            "SELECT s.id, s.account_id, s.organisation_id, s.last_seen_at, "
-            "(s.last_seen_at < now() - interval '60 seconds') AS stale, "
-            "a.username, a.first_name, a.last_name, a.language, a.platform_admin "
-            "FROM sessions s JOIN accounts a ON a.id = s.account_id "
-            "WHERE s.token_hash = :h AND s.revoked_at IS NULL AND s.expires_at > now() "
-            "AND s.last_seen_at > now() - make_interval(secs => :idle) AND a.status = 'active'"
-        ),
-        {"h": token_hash, "idle": idle_seconds},
-    ).first()
-
-
-def touch_session(db, session_id) -> None:
-    db.execute(update(sessions).where(sessions.c.id == session_id).values(last_seen_at=func.now()))
-
-
 def live_sessions(db, account_id, idle_seconds: int):
     return db.execute(
         text(
