@@ -46,8 +46,9 @@ def _t(request: Request, text: str) -> str:
 
 
 def _go(request: Request, path: str, flash: str | None = None) -> Response:
+    path, hash_mark, fragment = path.partition("#")
     target = path + (("&" if "?" in path else "?") + urlencode({"flash": flash}) if flash else "")
-    return web(request).redirect(request, target)
+    return web(request).redirect(request, target + hash_mark + fragment)
 
 
 def _messages(request: Request) -> list[dict]:
