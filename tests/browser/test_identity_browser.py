@@ -76,8 +76,13 @@ def test_register_activate_link_eid_and_log_in_with_it(page, stack, lang):
     page.wait_for_url(re.compile(r"/activate\?"))
     assert page.locator("h1").inner_text() == texts["activate"]
 
-    page.goto("/dev/mailbox")
-    page.locator("tr", has_text=email).get_by_role("link", name=texts["subject"]).click()
+    mail_link = page.locator("tr", has_text=email).get_by_role("link", name=texts["subject"])
+    for _ in range(60):  # the mail leaves through the outbox a moment after the page answered: refresh
+        page.goto("/dev/mailbox")
+        if mail_link.count():
+            break
+        page.wait_for_timeout(250)
+    mail_link.click()
     code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", page.locator("pre.mail-body").inner_text()).group(1)
 
     page.goto(f"/activate?username={username}")

@@ -160,3 +160,17 @@ def test_registration_proposes_a_username_the_person_may_change(http, stack, bro
     )
     assert page.status_code == 200
     assert 'value="elise.vandenbroeck"' in page.text and "We propose this username" in page.text
+
+
+def test_the_owners_browser_still_logs_in_while_strangers_are_locked_out(http, stack, browser_like):
+    account = register_and_activate(http, stack.var_dir)
+    first = web_login(browser_like, account["username"])
+    device_cookie = next(h for h in first.headers.get_list("set-cookie") if h.startswith("aww_device="))
+    assert "HttpOnly" in device_cookie and "Path=/login" in device_cookie
+    browser_like.post("/logout", data={"csrf_token": browser_like.cookies[CSRF_COOKIE]})
+    for _ in range(5):
+        http.post("/api/v1/sessions", json={"username": account["username"], "password": "stranger's guess"})
+    locked = http.post("/api/v1/sessions", json={"username": account["username"], "password": PASSWORD})
+    assert locked.status_code == 429
+    again = web_login(browser_like, account["username"])
+    assert again.status_code == 303 and "aww_session=" in again.headers["set-cookie"]

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 SESSION_TOKEN_PREFIX = "aww_s_"  # noqa: S105 - a prefix, not a secret
 RESET_TOKEN_PREFIX = "aww_r_"  # noqa: S105
+DEVICE_TOKEN_PREFIX = "aww_d_"  # noqa: S105
 
 
 def _now() -> datetime:
@@ -161,27 +162,41 @@ class IdentityService(MailSender, ServiceBase):
     # ---- login and sessions --------------------------------------------------------------------
 
     @rpc
-    def login(self, username, password, user_agent=None, client_ip=None):
+    def login(self, username, password, user_agent=None, client_ip=None, device_token=None):
+        """Password login. Failed attempts are counted before the slow hash check (parallel guesses
+        cannot slip past) and lock password login for a while. A browser the account logged in
+        from before shows its device token and has a counter of its own (OWASP "device cookies"),
+        so a stranger's guesses never lock the owner out of their own devices."""
         account = store.account_by_username(self.db, str(username or "").strip().lower())
         if account is None or account.status == rules.ANONYMISED:
             tpool.execute(passwords.verify_password, None, password)  # the same time as a real check
             raise DomainError("invalid_credentials", "The username or password is wrong")
-        attempt = store.reserve_login_attempt(self.db, account.id, config.MAX_FAILED_LOGINS, config.LOCK_SECONDS)
-        self.db.commit()  # the attempt counts before the slow check: parallel guesses cannot slip past
+        device = None
+        if isinstance(device_token, str) and device_token.startswith(DEVICE_TOKEN_PREFIX) and len(device_token) < 200:
+            device = store.trusted_device(self.db, account.id, secrets.token_hash(device_token))
+        if device is not None:
+            attempt = store.reserve_device_attempt(self.db, device.id, config.MAX_FAILED_LOGINS, config.LOCK_SECONDS)
+        else:
+            attempt = store.reserve_login_attempt(self.db, account.id, config.MAX_FAILED_LOGINS, config.LOCK_SECONDS)
+        self.db.commit()  # the attempt counts before the slow check
         if attempt is None:
             raise DomainError(
                 "account_locked",
                 "Too many failed attempts: password login is locked for a while. Log in with your eID or "
                 "itsme, or ask for a new password",
-                retry_after=store.lock_remaining_seconds(self.db, account.id),
+                retry_after=store.lock_remaining_seconds(self.db, account.id) if device is None else None,
             )
         if not tpool.execute(passwords.verify_password, account.password_hash, password):
             raise DomainError("invalid_credentials", "The username or password is wrong")
-        store.login_succeeded(self.db, account.id)
+        if device is not None:
+            store.device_succeeded(self.db, device.id)
+            store.update_account(self.db, account.id, last_login_at=_now())
+        else:
+            store.login_succeeded(self.db, account.id)
         self._refuse_unusable(account)
         if passwords.needs_rehash(account.password_hash):
             store.update_account(self.db, account.id, password_hash=tpool.execute(passwords.hash_password, password))
-        return self._open_session(account, "password", user_agent, client_ip)
+        return self._open_session(account, "password", user_agent, client_ip, keep_device=device is not None)
 
     def _refuse_unusable(self, account) -> None:
         if account.status == rules.PENDING:
@@ -193,7 +208,11 @@ class IdentityService(MailSender, ServiceBase):
         if account.status != rules.ACTIVE:
             raise DomainError("invalid_credentials", "The username or password is wrong")
 
-    def _open_session(self, account, method: str, user_agent, client_ip) -> dict:
+    def _open_session(self, account, method: str, user_agent, client_ip, keep_device: bool = False) -> dict:
+        device_token = None
+        if not keep_device:  # a new device token for the browser to keep (login proved who this is)
+            device_token = secrets.new_token(DEVICE_TOKEN_PREFIX)
+            store.trust_device(self.db, account.id, secrets.token_hash(device_token))
         token = secrets.new_token(SESSION_TOKEN_PREFIX)
         session_id = store.new_id()
         expires = _now() + timedelta(seconds=config.SESSION_ABSOLUTE_SECONDS)
@@ -217,6 +236,7 @@ class IdentityService(MailSender, ServiceBase):
             "expires_at": expires.isoformat(),
             "idle_timeout_seconds": config.SESSION_IDLE_SECONDS,
             "language": account.language,
+            "device_token": device_token,
         }
 
     @rpc
@@ -707,6 +727,7 @@ class IdentityService(MailSender, ServiceBase):
             store.delete_account(self.db, account.id)
             return {"outcome": "deleted"}
         store.revoke_sessions(self.db, account.id)
+        store.forget_devices(self.db, account.id)
         store.replace_accreditations(self.db, account.id, [])
         store.update_account(
             self.db,

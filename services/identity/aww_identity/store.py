@@ -105,6 +105,18 @@ accreditations = Table(
     PrimaryKeyConstraint("account_id", "kind", "number"),
 )
 
+trusted_devices = Table(
+    "trusted_devices",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("account_id", Uuid, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("token_hash", LargeBinary, nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("last_used_at", DateTime(timezone=True), nullable=False, server_default=text("now()")),
+    Column("failed_logins", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", DateTime(timezone=True)),
+)
+
 oidc_flows = Table(
     "oidc_flows",
     metadata,
@@ -189,6 +201,58 @@ def reserve_login_attempt(db, account_id, max_failures: int, lock_seconds: int) 
         {"id": account_id, "max": max_failures, "lock": lock_seconds},
     ).first()
     return None if row is None else row.failed_logins
+
+
+_RESERVE = (
+    "UPDATE {table} SET "
+    "failed_logins = (CASE WHEN locked_until IS NOT NULL AND locked_until <= now() THEN 0 "
+    "ELSE failed_logins END) + 1, "
+    "locked_until = CASE WHEN (CASE WHEN locked_until IS NOT NULL AND locked_until <= now() THEN 0 "
+    "ELSE failed_logins END) + 1 >= :max THEN now() + make_interval(secs => :lock) ELSE NULL END "
+    "WHERE id = :id AND (locked_until IS NULL OR locked_until <= now()) "
+    "RETURNING failed_logins"
+)
+
+
+def reserve_device_attempt(db, device_id, max_failures: int, lock_seconds: int) -> int | None:
+    """As reserve_login_attempt, on a device the account once logged in from (its own counter)."""
+    row = db.execute(
+        text(_RESERVE.format(table="trusted_devices")), {"id": device_id, "max": max_failures, "lock": lock_seconds}
+    ).first()
+    return None if row is None else row.failed_logins
+
+
+def trusted_device(db, account_id, token_hash: bytes):
+    return db.execute(
+        select(trusted_devices).where(
+            trusted_devices.c.account_id == account_id, trusted_devices.c.token_hash == token_hash
+        )
+    ).first()
+
+
+def trust_device(db, account_id, token_hash: bytes, keep: int = 20) -> None:
+    """Remember a device; an account keeps its `keep` most recently used ones."""
+    db.execute(insert(trusted_devices).values(id=new_id(), account_id=account_id, token_hash=token_hash))
+    db.execute(
+        text(
+            "DELETE FROM trusted_devices WHERE account_id = :a AND id NOT IN "
+            "(SELECT id FROM trusted_devices WHERE account_id = :a ORDER BY last_used_at DESC, created_at DESC "
+            "LIMIT :keep)"
+        ),
+        {"a": account_id, "keep": keep},
+    )
+
+
+def device_succeeded(db, device_id) -> None:
+    db.execute(
+        update(trusted_devices)
+        .where(trusted_devices.c.id == device_id)
+        .values(failed_logins=0, locked_until=None, last_used_at=func.now())
+    )
+
+
+def forget_devices(db, account_id) -> None:
+    db.execute(delete(trusted_devices).where(trusted_devices.c.account_id == account_id))
 
 
 def login_succeeded(db, account_id) -> None:

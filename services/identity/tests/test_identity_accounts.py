@@ -388,3 +388,29 @@ def test_proposed_username_is_free_and_made_from_the_names(identity, rpc_proxy, 
     assert first == "zoe.dhondt"
     register(rpc_proxy, first)
     assert rpc_proxy("identity").propose_username(first_name="Zoë", last_name="D'Hondt")["username"] == "zoe.dhondt2"
+
+
+def test_a_stranger_cannot_lock_the_owner_out_of_a_known_device(identity, rpc_proxy, db):
+    username = active_user(rpc_proxy, db)
+    device_token = rpc_proxy("identity").login(username=username, password=PASSWORD)["device_token"]
+    assert device_token.startswith("aww_d_")
+    for _ in range(5):
+        with pytest.raises(RemoteError):
+            rpc_proxy("identity").login(username=username, password="a stranger guessing")
+    with pytest.raises(RemoteError) as failure:
+        rpc_proxy("identity").login(username=username, password=PASSWORD)
+    assert failure.value.exc_args[0] == "account_locked"  # for clients the account does not know
+    session = rpc_proxy("identity").login(username=username, password=PASSWORD, device_token=device_token)
+    assert session["device_token"] is None  # the browser keeps the one it has
+    assert rpc_proxy("identity").resolve_session(token=session["token"])["username"] == username
+    # the known device has its own counter: guessing from it locks it too
+    for _ in range(5):
+        with pytest.raises(RemoteError):
+            rpc_proxy("identity").login(username=username, password="typo typo typo", device_token=device_token)
+    with pytest.raises(RemoteError) as failure:
+        rpc_proxy("identity").login(username=username, password=PASSWORD, device_token=device_token)
+    assert failure.value.exc_args[0] == "account_locked"
+    other_user = active_user(rpc_proxy, db)  # a device token of another account counts as no device
+    with pytest.raises(RemoteError) as failure:
+        rpc_proxy("identity").login(username=other_user, password="wrong wrong wrong", device_token=device_token)
+    assert failure.value.exc_args[0] == "invalid_credentials"

@@ -72,6 +72,12 @@ class ResendActivation(ApiModel):
 class Credentials(ApiModel):
     username: str = Field(max_length=100)
     password: str = Field(max_length=200)
+    device_token: str | None = Field(
+        default=None,
+        max_length=200,
+        description="The device_token an earlier login gave this client: failed attempts of strangers elsewhere "
+        "then never lock it out",
+    )
 
 
 class Session(ApiModel):
@@ -81,6 +87,9 @@ class Session(ApiModel):
     expires_at: str = Field(description="Absolute expiry; the session also ends after idle_timeout_seconds unused")
     idle_timeout_seconds: int
     language: Language
+    device_token: str | None = Field(
+        default=None, description="Keep it and send it with later password logins (null: keep the one you have)"
+    )
 
 
 class Principal(ApiModel):
@@ -221,7 +230,12 @@ async def resend_activation(call: ApiCall):
 
 async def login(call: ApiCall):
     return await call.rpc(
-        "identity", "login", username=call.body.username, password=call.body.password, **client_info(call)
+        "identity",
+        "login",
+        username=call.body.username,
+        password=call.body.password,
+        device_token=call.body.device_token,
+        **client_info(call),
     )
 
 

@@ -61,8 +61,21 @@ def client_info(request: Request) -> dict:
     }
 
 
+DEVICE_COOKIE = "aww_device"
+
+
 def with_session(request: Request, response: Response, session: dict) -> Response:
     settings = request.app.state.settings
+    if session.get("device_token"):  # this browser is now known to the account (its own lockout counter)
+        response.set_cookie(
+            DEVICE_COOKIE,
+            session["device_token"],
+            httponly=True,
+            secure=settings.cookie_secure,
+            samesite="lax",
+            max_age=365 * 86400,
+            path="/login",
+        )
     response.set_cookie(
         SESSION_COOKIE,
         session["token"],
@@ -160,7 +173,12 @@ async def login_submit(request: Request):
     target = safe_next(str(form.get("next") or ""), "/")
     username = str(form.get("username") or "")
     session, problem = await attempt(
-        request, "login", username=username, password=str(form.get("password") or ""), **client_info(request)
+        request,
+        "login",
+        username=username,
+        password=str(form.get("password") or ""),
+        device_token=request.cookies.get(DEVICE_COOKIE),
+        **client_info(request),
     )
     if problem is not None:
         status = 429 if problem.code == "account_locked" else 400

@@ -6,7 +6,7 @@ Revises: 0001
 
 from alembic import op
 
-from aww_identity.store import metadata
+from aww_identity import store
 from servicekit.mail import create_tables as create_mail_tables
 
 revision = "0002_accounts"
@@ -16,7 +16,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    metadata.create_all(bind=op.get_bind(), checkfirst=True)
+    # the tables as they were at this revision; later revisions add theirs with their own DDL
+    tables = [store.accounts, store.codes, store.sessions, store.accreditations, store.oidc_flows]
+    store.metadata.create_all(bind=op.get_bind(), tables=tables, checkfirst=True)
     create_mail_tables(op.get_bind())
 
 
