@@ -32,6 +32,31 @@ log = logging.getLogger(__name__)
 DEAD_LETTER_EXCHANGE = "aww.dead-letter"
 
 
+def _json_native(value):
+    """JSON values as they are (Nameko's own serializer turns numbers and booleans into strings)."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dict):
+        return {str(key): _json_native(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_native(item) for item in value]
+    return str(value)
+
+
+_nameko_serialize = nameko_rpc.serialize
+
+
+def _serialize(exc):
+    """DomainError details keep their JSON types on the wire (contracts/RPC.md: "missing_cents": 1230)."""
+    data = _nameko_serialize(exc)
+    if isinstance(exc, DomainError):
+        data["exc_args"] = [exc.code, exc.message, _json_native(exc.details)]
+    return data
+
+
+nameko_rpc.serialize = _serialize  # the name nameko.rpc.Responder uses when it sends an error reply
+
+
 class _CommitsFirst:
     def finish_transaction(self, worker_ctx, result, exc_info):
         for provider in self.container.dependencies:
