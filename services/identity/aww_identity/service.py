@@ -15,7 +15,7 @@ from aww_identity.domain import national_number as nn
 from aww_identity.domain import secrets_ as secrets
 from aww_identity.domain.accreditations import RegisterUnavailable
 from aww_identity.lookup import FastSessions
-from servicekit.entrypoints import event_handler, rpc
+from servicekit.entrypoints import event_handler, rpc, timer
 from servicekit.mail import MailSender, queue_mail
 from servicekit.outbox import add_event
 from servicekit.service import ServiceBase
@@ -749,6 +749,13 @@ class IdentityService(MailSender, ServiceBase):
             itsme_linked_at=None,
         )
         return {"outcome": "anonymised"}
+
+    @timer(interval=3600)
+    def purge_unactivated(self):
+        """Registrations never activated are deleted after a while: no activity, nothing to keep."""
+        for account_id in store.stale_registrations(self.db, config.UNACTIVATED_DAYS):
+            add_event(self.db, "account_anonymised", {"account_id": str(account_id)})
+            store.delete_account(self.db, account_id)
 
     # ---- for other services and platform administrators ----------------------------------------
 

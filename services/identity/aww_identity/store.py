@@ -405,6 +405,18 @@ def use_oidc_flow(db, state_hash: bytes) -> None:
     db.execute(update(oidc_flows).where(oidc_flows.c.state_hash == state_hash).values(used_at=func.now()))
 
 
+def stale_registrations(db, days: int, limit: int = 500) -> list:
+    rows = db.execute(
+        select(accounts.c.id)
+        .where(
+            accounts.c.status == "pending", accounts.c.created_at < func.now() - text(f"interval '{int(days)} days'")
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    return [row.id for row in rows]
+
+
 def delete_account(db, account_id) -> None:
     db.execute(delete(accounts).where(accounts.c.id == account_id))
 

@@ -414,3 +414,21 @@ def test_a_stranger_cannot_lock_the_owner_out_of_a_known_device(identity, rpc_pr
     with pytest.raises(RemoteError) as failure:
         rpc_proxy("identity").login(username=other_user, password="wrong wrong wrong", device_token=device_token)
     assert failure.value.exc_args[0] == "invalid_credentials"
+
+
+def test_registrations_never_activated_are_deleted_after_a_week(identity, rpc_proxy, db):
+    from nameko.testing.services import entrypoint_hook
+    from sqlalchemy import text
+
+    username = new_user("stale")
+    account = register(rpc_proxy, username)
+    fresh = register(rpc_proxy, new_user("fresh"))
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE accounts SET created_at = now() - interval '8 days' WHERE username = :u"), {"u": username}
+        )
+    with entrypoint_hook(identity, "purge_unactivated") as purge:
+        purge()
+    assert db.rows("SELECT 1 FROM accounts WHERE id = :i", i=account["account_id"]) == []
+    assert db.rows("SELECT 1 FROM accounts WHERE id = :i", i=fresh["account_id"]) != []
+    assert {"account_id": account["account_id"]} in db.events("account_anonymised")
