@@ -9,9 +9,11 @@ fields, in the visitor's language, and keeps what was typed (never the passwords
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -98,6 +100,16 @@ def flash_redirect(request: Request, path: str, flash: str | None = None) -> Res
     if flash:
         target += ("&" if "?" in target else "?") + f"done={quote(flash)}"
     return web(request).redirect(request, target)
+
+
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def brussels(timestamp: str | None) -> str:
+    """Times are stored in UTC and shown in Belgian time (DESIGN.md §6)."""
+    if not timestamp:
+        return "—"
+    return datetime.fromisoformat(timestamp).astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
 
 
 def to_login(request: Request, back_to: str) -> Response:
@@ -329,7 +341,10 @@ async def _profile_page(
     if principal is None:
         return to_login(request, request.url.path)
     profile = await call(request, "identity", "get_profile")
-    sessions = await call(request, "identity", "list_sessions")
+    sessions = [
+        item | {"created_local": brussels(item["created_at"]), "last_seen_local": brussels(item["last_seen_at"])}
+        for item in await call(request, "identity", "list_sessions")
+    ]
     state = form_state(request, problem, values)
     return render(
         request,
