@@ -1,0 +1,1 @@
+"""Transactions: parties, payment of the vigilance calculation, assessment and the employee's decisions."""
