@@ -116,6 +116,9 @@ class Stack:
                 "COOKIE_SECURE": "0" if self.environment == "development" else "1",
                 "GATEWAY_SECRET_KEY": self._secret(),
                 "PYTHONUNBUFFERED": "1",
+                # reporting validates goAML files against the schema the office configures; locally the UNODC one
+                "GOAML_XSD_PATH": os.environ.get("GOAML_XSD_PATH")
+                or str(Path(__file__).resolve().parents[2].parent / "shared" / "specs" / "goaml" / "goAMLSchema.xsd"),
             }
         )
         for fake in self.fakes:
