@@ -60,3 +60,17 @@ def pki_of(var_dir: Path) -> TestPki:
 def ingress_headers(var_dir: Path, pem_header_value: str) -> dict[str, str]:
     """What the ingress adds after it verified the client certificate."""
     return {"ssl-client-cert": pem_header_value, INGRESS_HEADER: ingress_secret(var_dir)}
+
+
+def platform_admin_token(http: httpx.Client, var_dir: Path) -> str:
+    """A session of the bootstrapped platform administrator (IDENTITY_PLATFORM_ADMINS of the test
+    stack: `platform.admin`), registered on first use. The password must be the one every other
+    e2e helper uses (organisation_flows.platform_admin): the stack's database is shared by the run,
+    whichever test comes first registers the account."""
+    from aww_devtools.fakes.accreditations import PLATFORM_ADMIN_USERNAME
+
+    response = http.post("/api/v1/sessions", json={"username": PLATFORM_ADMIN_USERNAME, "password": PASSWORD})
+    if response.status_code != 201:
+        register_and_activate(http, var_dir, PLATFORM_ADMIN_USERNAME)
+        return log_in(http, PLATFORM_ADMIN_USERNAME)
+    return response.json()["token"]

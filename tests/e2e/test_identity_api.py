@@ -7,7 +7,16 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
-from identity_flows import PASSWORD, activation_code, ingress_headers, log_in, pki_of, register_and_activate, unique
+from identity_flows import (
+    PASSWORD,
+    activation_code,
+    ingress_headers,
+    log_in,
+    pki_of,
+    platform_admin_token,
+    register_and_activate,
+    unique,
+)
 
 from aww_devtools.fakes.mail import wait_for_mail
 
@@ -184,3 +193,18 @@ def test_no_secret_reaches_the_logs(http, stack):
     logs = "\n".join(path.read_text(errors="replace") for path in Path(stack.log_dir).glob("*.log"))
     for secret in (PASSWORD, "wrong password here", token, code, card.national_number):
         assert secret not in logs
+
+
+def test_platform_administrators_start_from_configuration_and_grant_the_role(http, stack):
+    admin = platform_admin_token(http, stack.var_dir)
+    assert http.get("/api/v1/session", headers=bearer(admin)).json()["platform_admin"] is True
+    account = register_and_activate(http, stack.var_dir)
+    token = log_in(http, account["username"])
+    path = f"/api/v1/accounts/{account['account_id']}/platform-admin"
+    assert_problem(http.put(path, headers=bearer(token), json={"platform_admin": True}), 403, "forbidden")
+    assert http.put(path, headers=bearer(admin), json={"platform_admin": True}).status_code == 204
+    assert http.get("/api/v1/session", headers=bearer(token)).json()["platform_admin"] is True
+    assert http.put(path, headers=bearer(admin), json={"platform_admin": False}).status_code == 204
+    assert_problem(
+        http.get("/api/v1/session", headers=bearer(token)), 401, "unauthenticated"
+    )  # role removed: logged out
