@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from aww_gateway.areas.identity import devmail
 from aww_gateway.areas.identity.messages import translate_field, translate_problem
+from aww_gateway.areas.organisation.landing import after_login
 from aww_gateway.auth import client_certificate, resolve_principal
 from aww_gateway.context import SESSION_COOKIE, call, language_of
 from aww_gateway.i18n import N_, gettext
@@ -88,6 +89,13 @@ def with_session(request: Request, response: Response, session: dict) -> Respons
         path="/",
     )
     return response
+
+
+async def logged_in(request: Request, session: dict, target: str) -> Response:
+    """The new session's cookies, and on to the page asked for (through the organisation choice
+    when the person works in several organisations and starred none)."""
+    landing = await after_login(request, session, target)
+    return with_session(request, web(request).redirect(request, landing), session)
 
 
 def without_session(request: Request, response: Response) -> Response:
@@ -200,7 +208,7 @@ async def login_submit(request: Request):
             {"next": target, "test_cards": test_cards(request), **form_state(request, problem, {"username": username})},
             status,
         )
-    return with_session(request, web(request).redirect(request, target), session)
+    return await logged_in(request, session, target)
 
 
 async def login_eid(request: Request):
@@ -223,7 +231,7 @@ async def login_eid(request: Request):
             {"next": target, "test_cards": test_cards(request), **form_state(request, problem)},
             400,
         )
-    return with_session(request, web(request).redirect(request, target), session)
+    return await logged_in(request, session, target)
 
 
 async def logout(request: Request):
@@ -533,7 +541,7 @@ async def itsme_callback(request: Request):
         )
     if result["purpose"] == "link":
         return flash_redirect(request, "/profile#itsme", "itsme-linked")
-    return with_session(request, web(request).redirect(request, "/"), result["session"])
+    return await logged_in(request, result["session"], "/")
 
 
 # ---- development mailbox -------------------------------------------------------------------------
