@@ -160,16 +160,8 @@ class CaseEntrypoints:
 
     def _notify_officers(self, session, actor, contact, version_no, level):
         """An enhanced-vigilance acceptance is told to the office's AML officers (DOMAIN.md §1)."""
-        officers = members_with_role(session, str(actor.organisation_id), TOOL, "aml_officer")
-        mailed = 0
-        if officers:
-            try:
-                with eventlet.Timeout(IDENTITY_TIMEOUT_SECONDS):
-                    accounts = self.identity_rpc.get_accounts([officer.account_id for officer in officers])
-            except (Exception, eventlet.Timeout) as exc:  # identity down: the timeline still records it
-                log.warning("could not read the AML officers' e-mail addresses: %s", type(exc).__name__)
-                accounts = []
-            mailed = _mail_officers(session, accounts, contact, version_no)
+        officers, accounts = officer_accounts(session, self.identity_rpc, actor.organisation_id)
+        mailed = _mail_officers(session, accounts, contact, version_no) if accounts else 0
         handling.record(
             session,
             actor,
@@ -319,20 +311,40 @@ MAIL_TEXTS = {
 }
 
 
+def officer_accounts(session, identity_rpc, organisation_id) -> tuple[list, list[dict]]:
+    """The office's AML officers (access read model) and their accounts from identity (e-mail,
+    language); no accounts when identity does not answer (the caller still records what happened)."""
+    officers = members_with_role(session, str(organisation_id), TOOL, "aml_officer")
+    accounts: list[dict] = []
+    if officers:
+        try:
+            with eventlet.Timeout(IDENTITY_TIMEOUT_SECONDS):
+                accounts = identity_rpc.get_accounts([officer.account_id for officer in officers])
+        except (Exception, eventlet.Timeout) as exc:  # identity down: the timeline still records it
+            log.warning("could not read the AML officers' e-mail addresses: %s", type(exc).__name__)
+    return officers, accounts
+
+
 def _mail_officers(session, accounts: list[dict], contact, version_no: int) -> int:
+    return mail_accounts(session, accounts, MAIL_TEXTS, name=contact.display_name, version=version_no)
+
+
+def mail_accounts(session, accounts: list[dict], texts: dict, **values) -> int:
+    """Queue one e-mail per active account in its language; texts = {language: (subject, body)}
+    with `{name}`-style fields filled from `values`. Returns how many were queued."""
     from servicekit import mail
 
     sent = 0
     for account in accounts:
         if not account.get("email") or account.get("status") not in (None, "active"):
             continue
-        subject, body = MAIL_TEXTS.get(account.get("language"), MAIL_TEXTS["nl"])
+        subject, body = texts.get(account.get("language"), texts["nl"])
         try:
             mail.queue_mail(
                 session,
                 to=account["email"],
-                subject=subject,
-                body_text=body.format(name=contact.display_name, version=version_no),
+                subject=subject.format(**values),
+                body_text=body.format(**values),
             )
             sent += 1
         except (mail.InvalidRecipient, ValueError):

@@ -1,1 +1,2 @@
-"""The AML officer: decisions on escalated risk profiles and transactions, CTIF-CFI reports (goAML) and their answers, notifications."""
+"""The AML officer: decisions on escalated risk profiles and transactions, CTIF-CFI reports (goAML)
+and their answers, notifications."""
