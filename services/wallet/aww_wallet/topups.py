@@ -57,12 +57,13 @@ class TopupEntrypoints:
     # ---- online ----------------------------------------------------------------------------
 
     @rpc
-    def create_topup(self, amount_cents, method, idempotency_key):
+    def create_topup(self, amount_cents, payment_method, idempotency_key):
         """Start an online top-up; the answer's checkout_url is where the user pays."""
         organisation_id, access = self._require_member()
         cents = require_topup_amount(amount_cents)
+        method = payment_method
         if method not in METHODS:
-            raise field_error("method", "must be bancontact, visa, mastercard or maestro")
+            raise field_error("payment_method", "must be bancontact, visa, mastercard or maestro")
         key = as_key(idempotency_key)
         fingerprint = f"{cents}:{method}"
         existing = store.topup_by_key(self.db, organisation_id, key)

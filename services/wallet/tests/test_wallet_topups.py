@@ -24,7 +24,7 @@ def payment_of(fake, checkout_url):
 
 def test_paid_top_up_is_credited_once_however_often_the_webhook_comes(make_office, fake_mollie, sql):
     office = make_office()
-    topup = office.wallet.create_topup(amount_cents=5000, method="bancontact", idempotency_key="topup-000001")
+    topup = office.wallet.create_topup(amount_cents=5000, payment_method="bancontact", idempotency_key="topup-000001")
     assert topup["status"] == "open" and topup["checkout_url"].startswith(fake_mollie["url"])
     payment_id = payment_of(fake_mollie, topup["checkout_url"])
     control(fake_mollie, payment_id, status="paid", webhook=False)
@@ -47,7 +47,7 @@ def test_paid_top_up_is_credited_once_however_often_the_webhook_comes(make_offic
 @pytest.mark.parametrize("outcome", ["failed", "canceled", "expired"])
 def test_unsuccessful_payments_credit_nothing(make_office, fake_mollie, outcome):
     office = make_office()
-    topup = office.wallet.create_topup(amount_cents=7500, method="visa", idempotency_key=f"topup-{outcome}-1")
+    topup = office.wallet.create_topup(amount_cents=7500, payment_method="visa", idempotency_key=f"topup-{outcome}-1")
     payment_id = payment_of(fake_mollie, topup["checkout_url"])
     control(fake_mollie, payment_id, status=outcome, webhook=False)
     assert office.wallet.payment_webhook(payment_id=payment_id)["status"] == outcome
@@ -58,7 +58,9 @@ def test_unsuccessful_payments_credit_nothing(make_office, fake_mollie, outcome)
 
 def test_the_return_page_refresh_credits_a_payment_whose_webhook_was_lost(make_office, fake_mollie):
     office = make_office()
-    topup = office.wallet.create_topup(amount_cents=10_000, method="mastercard", idempotency_key="topup-lost-01")
+    topup = office.wallet.create_topup(
+        amount_cents=10_000, payment_method="mastercard", idempotency_key="topup-lost-01"
+    )
     control(fake_mollie, payment_of(fake_mollie, topup["checkout_url"]), status="paid", webhook=False)
     assert office.wallet.get_topup(topup_id=topup["topup_id"])["status"] == "open"
     assert office.wallet.get_topup(topup_id=topup["topup_id"], refresh=True)["status"] == "paid"
@@ -86,10 +88,15 @@ def test_a_paid_payment_whose_top_up_row_never_committed_is_recovered(make_offic
 
 def test_the_same_key_returns_the_same_payment_and_other_terms_are_refused(make_office):
     office = make_office()
-    first = office.wallet.create_topup(amount_cents=5000, method="bancontact", idempotency_key="topup-same-01")
-    assert office.wallet.create_topup(amount_cents=5000, method="bancontact", idempotency_key="topup-same-01") == first
+    first = office.wallet.create_topup(amount_cents=5000, payment_method="bancontact", idempotency_key="topup-same-01")
+    assert (
+        office.wallet.create_topup(amount_cents=5000, payment_method="bancontact", idempotency_key="topup-same-01")
+        == first
+    )
     assert "another request" in refused(
-        lambda: office.wallet.create_topup(amount_cents=6000, method="bancontact", idempotency_key="topup-same-01")
+        lambda: office.wallet.create_topup(
+            amount_cents=6000, payment_method="bancontact", idempotency_key="topup-same-01"
+        )
     )
 
 
@@ -103,13 +110,13 @@ def test_the_same_key_returns_the_same_payment_and_other_terms_are_refused(make_
         (50.5, "bancontact", "whole number of cents"),
         ("5000", "bancontact", "whole number of cents"),
         (True, "bancontact", "whole number of cents"),
-        (5000, "paypal", "method"),
+        (5000, "paypal", "payment_method"),
     ],
 )
 def test_bad_amounts_and_methods_are_refused_and_nothing_is_stored(make_office, sql, amount, method, message):
     office = make_office()
     assert message in refused(
-        lambda: office.wallet.create_topup(amount_cents=amount, method=method, idempotency_key="topup-bad-001")
+        lambda: office.wallet.create_topup(amount_cents=amount, payment_method=method, idempotency_key="topup-bad-001")
     )
     assert sql("SELECT count(*) FROM topups WHERE organisation_id = :o", o=office.organisation_id)[0][0] == 0
 
