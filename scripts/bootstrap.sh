@@ -12,10 +12,10 @@ if [ "$version" != "3.11" ]; then
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-packages=(-e contracts -e libs/servicekit)
+packages=(-e contracts -e libs/belgian_ids -e libs/servicekit)
 for dir in services/*/; do packages+=(-e "$dir"); done
 packages+=(-e tools -r requirements-dev.txt)
 .venv/bin/python -m pip install --quiet "${packages[@]}" 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import aww_gateway, aww_identity, aww_organisation, aww_wallet, aww_aml_workflow, aww_reporting, servicekit, aww_devtools" \
+.venv/bin/python -c "import belgian_ids, aww_gateway, aww_identity, aww_organisation, aww_wallet, aww_aml_workflow, aww_reporting, servicekit, aww_devtools" \
   || { echo "error: the installation is incomplete" >&2; exit 1; }
 echo "virtual environment ready: .venv"

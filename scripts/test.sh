@@ -13,7 +13,7 @@ pytest=(.venv/bin/python -m pytest -p no:pytest_nameko -p no:cacheprovider)
 logs=$(mktemp -d)
 started=$(date +%s)
 
-tier1_dirs=(contracts/tests libs/servicekit/tests)
+tier1_dirs=(contracts/tests libs/belgian_ids/tests libs/servicekit/tests)
 for dir in services/*/tests; do
   [ "$dir" = services/gateway/tests ] || tier1_dirs+=("$dir")
 done
