@@ -28,7 +28,7 @@ import yaml
 LEVELS = ("simplified", "standard", "enhanced")
 EFFECTS = ("enhanced", "higher", "lower")
 LANGUAGES = ("nl", "fr", "en")
-SCOPES = ("contact", "risk_profile")
+SCOPES = ("contact", "risk_profile", "transaction")  # transaction: transactions/domain/rules
 QUESTION_TYPES = ("boolean", "choice", "multi", "text")
 OPERATORS = ("eq", "in", "intersects", "nonempty", "gte")
 
