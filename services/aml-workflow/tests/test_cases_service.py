@@ -4,6 +4,9 @@ uploads that store nothing, and the timeline."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 from nameko.exceptions import RemoteError
 from nameko.testing.services import entrypoint_hook
@@ -12,6 +15,7 @@ from sqlalchemy.orm import Session
 from test_cases_service_support import (
     ACCOUNTS,
     NO_RISK_ANSWERS,
+    OFFICE_A,
     b64,
     complete_person,
     import_un_list,
@@ -275,3 +279,67 @@ def test_search_is_partial_and_ignores_accents_and_case(aml):
     assert [i["contact_id"] for i in aml().search_contacts(query="brulerie", kind="organisation")["items"]] == [
         organisation["contact_id"]
     ]
+
+
+def insert_named_contacts(database, names: list[str]) -> None:
+    """Contacts of office A straight into the table, in reverse name order."""
+    now = datetime.now(UTC)
+    engine = create_engine(database)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO aml_contacts (id, organisation_id, kind, current_version, status, display_name, "
+                "search_text, sort_name, employee_id, created_at, updated_at) VALUES (:id, :office, 'person', 1, "
+                "'draft', :name, :name, :name, :employee, :now, :now)"
+            ),
+            [
+                {"id": uuid.uuid4(), "office": OFFICE_A, "name": name, "employee": ACCOUNTS["a_user"], "now": now}
+                for name in reversed(names)
+            ],
+        )
+    engine.dispose()
+
+
+@pytest.mark.parametrize("matches", [7, 620])
+def test_search_pages_every_match_in_name_order_whether_few_or_many(aml, database, matches):
+    """Few matches are found through the trigram index and sorted, many by walking the office's
+    name index: both must give every match once, in name order, page by page."""
+    token = f"qz{uuid.uuid4().hex[:8]}"
+    names = [f"{token} {index:04d}" for index in range(matches)]
+    insert_named_contacts(database, names)
+    seen, after = [], None
+    while True:
+        page = aml().search_contacts(query=token.upper(), limit=100, after=after)
+        seen += [item["display_name"] for item in page["items"]]
+        after = page["next"]
+        if after is None:
+            break
+    assert seen == names
+    assert aml("b_user").search_contacts(query=token)["items"] == []
+
+
+@pytest.mark.parametrize("matches", [4, 9])
+def test_search_falls_back_in_order_when_probe_and_walk_find_too_few(database, monkeypatch, matches):
+    """The later steps of the search (a larger trigram set, then the plain query) give the same
+    pages: tuning limits shrunk so an office of a few contacts needs them."""
+    from aww_aml_workflow.cases import handling
+
+    monkeypatch.setattr(handling, "PROBE", 2)
+    monkeypatch.setattr(handling, "WALK", 3)
+    monkeypatch.setattr(handling, "SEARCH_CAP", 5)
+    token = f"qy{uuid.uuid4().hex[:8]}"
+    names = [f"{token} {index:02d}" for index in range(matches)]
+    insert_named_contacts(database, ["!" + name for name in ("aaa", "aab", "aac")])  # first in name order
+    insert_named_contacts(database, names)
+    actor = handling.Actor(uuid.UUID(OFFICE_A), uuid.UUID(ACCOUNTS["a_user"]), "user", "en")
+    engine = create_engine(database)
+    with Session(engine) as session:
+        seen, after = [], None
+        while True:
+            page = handling.search_contacts(session, actor, query=token, limit=3, after=after)
+            seen += [item["display_name"] for item in page["items"]]
+            after = page["next"]
+            if after is None:
+                break
+    engine.dispose()
+    assert seen == names
