@@ -17,6 +17,7 @@ from pathlib import Path
 import eventlet
 from nameko.rpc import RpcProxy
 
+from aww_aml_workflow import audit
 from aww_aml_workflow.cases import company_register, handling
 from aww_aml_workflow.cases.domain import eid, uploads
 from aww_aml_workflow.cases.domain.identifiers import InvalidIdentifier, normalise_enterprise_number
@@ -81,7 +82,12 @@ class CaseEntrypoints:
 
     @rpc
     def get_contact(self, contact_id, version_no=None):
-        return handling.get_contact(self.db, self._actor(), contact_id, version_no)
+        actor = self._actor()
+        found = handling.get_contact(self.db, actor, contact_id, version_no)
+        audit.record_for(
+            self.db, actor, "view", "contact", found["contact_id"], {"version_no": found["version"]["version_no"]}
+        )
+        return found
 
     @rpc
     def update_contact(self, contact_id, data):
@@ -102,9 +108,10 @@ class CaseEntrypoints:
     @rpc
     def search_contacts(self, query=None, kind=None, status=None, level=None, employee_id=None,
                         created_from=None, created_to=None, review_due=False, limit=25, after=None):  # fmt: skip
-        return handling.search_contacts(
+        actor = self._actor()
+        found = handling.search_contacts(
             self.db,
-            self._actor(),
+            actor,
             query=query,
             kind=kind,
             status=status,
@@ -116,6 +123,11 @@ class CaseEntrypoints:
             limit=limit,
             after=after,
         )
+        # never the search text itself: it may be a national number
+        audit.record_for(
+            self.db, actor, "search", "contact_list", None, {"query": bool(query), "results": len(found["items"])}
+        )
+        return found
 
     @rpc
     def contact_timeline(self, contact_id):
@@ -139,7 +151,9 @@ class CaseEntrypoints:
 
     @rpc
     def get_document(self, contact_id, document_id):
-        found = handling.document_content(self.db, self._actor(), contact_id, document_id)
+        actor = self._actor()
+        found = handling.document_content(self.db, actor, contact_id, document_id)
+        audit.record_for(self.db, actor, "download", "document", document_id, {"contact_id": str(contact_id)})
         return found | {"content": None, "content_b64": base64.b64encode(found["content"]).decode()}
 
     @rpc
@@ -228,7 +242,11 @@ class CaseEntrypoints:
         from aww_aml_workflow.cases import acceptance
 
         actor = self._actor()
-        return acceptance.download(self.db, actor, contact_id, document_id, self.reporting_rpc)
+        found = acceptance.download(self.db, actor, contact_id, document_id, self.reporting_rpc)
+        audit.record_for(
+            self.db, actor, "download", "acceptance_document", document_id, {"contact_id": str(contact_id)}
+        )
+        return found
 
     # ---- filling in from the eID or the enterprise number -----------------------------------------
 

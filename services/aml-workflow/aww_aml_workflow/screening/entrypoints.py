@@ -14,6 +14,7 @@ import time
 
 import eventlet
 
+from aww_aml_workflow import audit
 from aww_aml_workflow.screening import api
 from aww_aml_workflow.screening.monitoring import rescreen_step
 from aww_contracts.errors import DomainError, field_error
@@ -57,6 +58,7 @@ class ScreeningEntrypoints:
         if not isinstance(contact_id, str) or not contact_id:
             raise field_error("contact_id", "is required")
         latest = api.latest_run(self.db, access.organisation_id, contact_id)
+        audit.record_for_access(self.db, access, "view", "screening", contact_id)
         return {
             "contact_id": contact_id,
             "latest": latest.as_dict() if latest else None,
@@ -68,7 +70,9 @@ class ScreeningEntrypoints:
     @rpc
     def screening_run(self, run_id):
         access = self._screening_member()
-        return api.run(self.db, access.organisation_id, run_id).as_dict()
+        found = api.run(self.db, access.organisation_id, run_id).as_dict()
+        audit.record_for_access(self.db, access, "view", "screening_run", run_id)
+        return found
 
     @rpc
     def screening_decide_hit(self, hit_id, decision, reason):

@@ -1,0 +1,281 @@
+"""Retention of AML records (law art. 60): the end of a relationship, each contact's retention
+date, the office's overview, and the purge after the date.
+
+The ten years run from the end of the relationship: the day the office marks it ended (employee
+or officer, with a reason), or the refusal of the contact's current version. A contact that is a
+party to a transaction is kept at least as long as that transaction (once the transactions
+package exists). Before the date nothing is deleted; the purge (a timer of the service and the
+operator command `python -m aww_aml_workflow.annual.ops purge`) then removes the personal data —
+identification data, answers, proof documents, free texts, names in screening records — and keeps
+the anonymous skeleton (kinds, states, dates, levels, factor ids, list kinds, decisions) that the
+annual figures are computed from, so the report of an old year keeps its numbers.
+
+Not here: the acceptance-document PDFs sit in reporting's immutable archive, which has no purge
+yet (the references to them are removed here).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from aww_aml_workflow.annual import domain
+from aww_aml_workflow.annual.store import retention
+from aww_aml_workflow.cases import store as cases
+from aww_aml_workflow.screening import store as screening
+from aww_contracts.errors import DomainError, field_error
+
+PURGED_NAME = "—"
+MAX_PAGE = 200
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return now().astimezone(domain.BRUSSELS).date()
+
+
+# one row per contact: its explicit end, its refusal day, its purge
+STATE_SQL = """
+SELECT c.id, c.organisation_id, c.kind, c.display_name, c.status,
+       r.relationship_ended_on, r.end_reason, r.ended_by, r.purged_at,
+       CASE WHEN c.status = 'refused' THEN (v.decided_at AT TIME ZONE 'Europe/Brussels')::date END AS refused_on
+FROM aml_contacts c
+JOIN aml_contact_versions v ON v.contact_id = c.id AND v.version_no = c.current_version
+LEFT JOIN aml_retention r ON r.record_kind = 'contact' AND r.record_id = c.id
+"""
+RETAIN_UNTIL_SQL = "(COALESCE(r.relationship_ended_on, CASE WHEN c.status = 'refused' THEN " \
+    "(v.decided_at AT TIME ZONE 'Europe/Brussels')::date END) + interval '10 years')::date"  # fmt: skip
+
+
+def _state_dict(row) -> dict:
+    state = domain.retention_state(row.relationship_ended_on, row.refused_on)
+    return {
+        "contact_id": str(row.id),
+        "display_name": row.display_name,
+        "kind": row.kind,
+        "status": row.status,
+        "relationship_ended_on": state.ended_on.isoformat() if state.ended_on else None,
+        "ended_by": state.ended_by,
+        "end_reason": row.end_reason,
+        "retain_until": state.retain_until.isoformat() if state.retain_until else None,
+        "purged_at": row.purged_at.isoformat() if row.purged_at else None,
+    }
+
+
+def _contact_state(session, organisation_id, contact_id):
+    try:
+        wanted = uuid.UUID(str(contact_id))
+    except ValueError:
+        raise DomainError("not_found", "There is no such contact") from None
+    row = session.execute(
+        text(STATE_SQL + " WHERE c.id = :id AND c.organisation_id = :o"), {"id": wanted, "o": organisation_id}
+    ).first()
+    if row is None:
+        raise DomainError("not_found", "There is no such contact")
+    return row
+
+
+def retention_of(session, actor, contact_id) -> dict:
+    return _state_dict(_contact_state(session, actor.organisation_id, contact_id))
+
+
+def end_relationship(session, actor, contact_id, *, ended_on=None, reason=None) -> dict:
+    """Mark the end of the business relationship with a contact: the ten years start then."""
+    row = _contact_state(session, actor.organisation_id, contact_id)
+    if row.purged_at is not None:
+        raise DomainError("conflict", "This contact's records were purged after their retention date")
+    day = domain.check_end_date(ended_on if ended_on is not None else today(), today())
+    if reason is not None and (not isinstance(reason, str) or len(reason) > domain.MAX_END_REASON):
+        raise field_error("reason", f"must be a text of at most {domain.MAX_END_REASON} characters")
+    values = {
+        "organisation_id": actor.organisation_id,
+        "relationship_ended_on": day,
+        "ended_by": actor.account_id,
+        "ended_at": now(),
+        "end_reason": (reason or "").strip() or None,
+    }
+    session.execute(
+        pg_insert(retention)
+        .values(record_kind="contact", record_id=row.id, **values)
+        .on_conflict_do_update(index_elements=["record_kind", "record_id"], set_=values)
+    )
+    _timeline(session, actor, row.id, "relationship_ended", {"ended_on": day.isoformat()})
+    return retention_of(session, actor, row.id)
+
+
+def reopen_relationship(session, actor, contact_id) -> dict:
+    """The relationship goes on after all (only before the purge): the retention date is lifted."""
+    row = _contact_state(session, actor.organisation_id, contact_id)
+    if row.purged_at is not None:
+        raise DomainError("conflict", "This contact's records were purged after their retention date")
+    if row.relationship_ended_on is None:
+        raise DomainError("conflict", "The relationship with this contact was not marked as ended")
+    session.execute(
+        update(retention)
+        .where(retention.c.record_kind == "contact", retention.c.record_id == row.id)
+        .values(relationship_ended_on=None, ended_by=actor.account_id, ended_at=now(), end_reason=None)
+    )
+    _timeline(session, actor, row.id, "relationship_reopened", {})
+    return retention_of(session, actor, row.id)
+
+
+def _timeline(session, actor, contact_id, action: str, details: dict) -> None:
+    from aww_aml_workflow.cases import handling
+
+    handling.record(session, actor, action, contact_id=contact_id, details=details)
+
+
+def overview(session, actor, *, limit: int = 50, on: date | None = None) -> dict:
+    """Counts (ongoing, retained until a date, due for purge, purged) and the next dates."""
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
+        raise field_error("limit", f"give a number from 1 to {MAX_PAGE}")
+    day = on or today()
+    p = {"o": actor.organisation_id, "today": day}
+    counts = session.execute(
+        text(
+            f"""
+            SELECT count(*) FILTER (WHERE {RETAIN_UNTIL_SQL} IS NULL) AS ongoing,
+                   count(*) FILTER (WHERE {RETAIN_UNTIL_SQL} >= :today AND r.purged_at IS NULL) AS retained,
+                   count(*) FILTER (WHERE {RETAIN_UNTIL_SQL} < :today AND r.purged_at IS NULL) AS due,
+                   count(*) FILTER (WHERE r.purged_at IS NOT NULL) AS purged
+            FROM aml_contacts c
+            JOIN aml_contact_versions v ON v.contact_id = c.id AND v.version_no = c.current_version
+            LEFT JOIN aml_retention r ON r.record_kind = 'contact' AND r.record_id = c.id
+            WHERE c.organisation_id = :o
+            """
+        ),
+        p,
+    ).one()
+    upcoming = session.execute(
+        text(
+            STATE_SQL + f" WHERE c.organisation_id = :o AND {RETAIN_UNTIL_SQL} IS NOT NULL AND r.purged_at IS NULL"
+            f" ORDER BY {RETAIN_UNTIL_SQL}, c.id LIMIT :limit"
+        ),
+        p | {"limit": limit},
+    ).all()
+    return {
+        "today": day.isoformat(),
+        "retention_years": domain.RETENTION_YEARS,
+        "counts": {"ongoing": counts.ongoing, "retained": counts.retained, "due": counts.due, "purged": counts.purged},
+        "upcoming": [_state_dict(row) for row in upcoming],
+    }
+
+
+# ---- the purge -------------------------------------------------------------------------------------
+
+
+def due_contacts(session, on: date, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    rows = session.execute(
+        text(
+            f"""
+            SELECT c.id, c.organisation_id FROM aml_contacts c
+            JOIN aml_contact_versions v ON v.contact_id = c.id AND v.version_no = c.current_version
+            LEFT JOIN aml_retention r ON r.record_kind = 'contact' AND r.record_id = c.id
+            WHERE {RETAIN_UNTIL_SQL} < :today AND r.purged_at IS NULL
+            ORDER BY c.id LIMIT :limit
+            FOR UPDATE OF c SKIP LOCKED
+            """
+        ),
+        {"today": on, "limit": limit},
+    ).all()
+    return [(row.id, row.organisation_id) for row in rows]
+
+
+def purge_due(session, *, on: date | None = None, limit: int = 100) -> dict:
+    """Purge up to `limit` contacts whose retention date has passed (safe with several replicas:
+    the rows are locked, others skip them)."""
+    day = on or today()
+    purged = []
+    for contact_id, organisation_id in due_contacts(session, day, limit):
+        purge_contact(session, contact_id, organisation_id)
+        purged.append(str(contact_id))
+    return {"on": day.isoformat(), "purged": len(purged), "contact_ids": purged}
+
+
+def purge_contact(session, contact_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
+    kind = session.execute(select(cases.contacts.c.kind).where(cases.contacts.c.id == contact_id)).scalar_one()
+    for version in session.execute(
+        select(cases.versions.c.version_no, cases.versions.c.data).where(cases.versions.c.contact_id == contact_id)
+    ).all():
+        data = version.data or {}
+        count = data.get("beneficial_owner_count", 0) if data.get("purged") else _ubo_count(kind, data)
+        session.execute(
+            update(cases.versions)
+            .where(cases.versions.c.contact_id == contact_id, cases.versions.c.version_no == version.version_no)
+            .values(data=domain.version_residue(kind, data, count), answers={}, decision_reason=None)
+        )
+    session.execute(
+        update(cases.contacts)
+        .where(cases.contacts.c.id == contact_id)
+        .values(display_name=PURGED_NAME, number=None, search_text="", sort_name="")
+    )
+    blob_ids = set(
+        session.execute(select(cases.documents.c.blob_id).where(cases.documents.c.contact_id == contact_id)).scalars()
+    )
+    session.execute(delete(cases.documents).where(cases.documents.c.contact_id == contact_id))
+    if blob_ids:
+        still_used = set(
+            session.execute(select(cases.documents.c.blob_id).where(cases.documents.c.blob_id.in_(blob_ids))).scalars()
+        )
+        if blob_ids - still_used:
+            session.execute(delete(cases.blobs).where(cases.blobs.c.id.in_(blob_ids - still_used)))
+    for assessment in session.execute(
+        select(cases.assessments.c.id, cases.assessments.c.factors).where(cases.assessments.c.contact_id == contact_id)
+    ).all():
+        session.execute(
+            update(cases.assessments)
+            .where(cases.assessments.c.id == assessment.id)
+            .values(facts={}, factors=domain.factor_residue(assessment.factors))
+        )
+    session.execute(
+        update(cases.risk_profiles)
+        .where(cases.risk_profiles.c.contact_id == contact_id)
+        .values(answers={}, decision_reason=None, motivation=None)
+    )
+    session.execute(
+        text(
+            "UPDATE aml_timeline SET details = (SELECT coalesce(jsonb_object_agg(key, value), '{}'::jsonb) "
+            "FROM jsonb_each(details) WHERE key = ANY(:keeps)) WHERE contact_id = :c"
+        ),
+        {"keeps": list(domain.TIMELINE_KEEPS), "c": contact_id},
+    )
+    session.execute(delete(cases.acceptance_documents).where(cases.acceptance_documents.c.contact_id == contact_id))
+    _purge_screening(session, str(contact_id), organisation_id)
+    session.execute(
+        pg_insert(retention)
+        .values(record_kind="contact", record_id=contact_id, organisation_id=organisation_id, purged_at=now())
+        .on_conflict_do_update(index_elements=["record_kind", "record_id"], set_={"purged_at": now()})
+    )
+    session.execute(
+        text(
+            "INSERT INTO aml_timeline (organisation_id, contact_id, at, actor_role, action, details) "
+            "VALUES (:o, :c, :at, 'system', 'personal_data_purged', '{}'::jsonb)"
+        ),
+        {"o": organisation_id, "c": contact_id, "at": now()},
+    )
+
+
+def _purge_screening(session, contact_id: str, organisation_id) -> None:
+    where = lambda table: (table.c.organisation_id == organisation_id) & (table.c.contact_id == contact_id)  # noqa: E731
+    session.execute(update(screening.runs).where(where(screening.runs)).values(subjects=[]))
+    session.execute(
+        update(screening.hits)
+        .where(where(screening.hits))
+        .values(query_name="", matched_name="", entry_summary={}, explanation={}, subject_fingerprint="")
+    )
+    session.execute(
+        update(screening.decisions).where(where(screening.decisions)).values(reason="", subject_fingerprint="")
+    )
+    session.execute(update(screening.monitoring).where(where(screening.monitoring)).values(monitored=False))
+
+
+def _ubo_count(kind: str, data: dict) -> int:
+    from aww_aml_workflow.annual.statistics import _ubo_count as count
+
+    return count(kind, data)
