@@ -524,7 +524,7 @@ class IdentityService(MailSender, ServiceBase):
         principal = self.context.require_principal()
         holder = self._card_holder(certificate)
         account = store.account_by_id(self.db, principal.account_id, for_update=True)
-        number = holder.national_number.value
+        number = holder.national_number.digits
         other = store.account_by_national_number(self.db, number)
         if other is not None and other.id != account.id:
             raise DomainError("eid_already_linked", "This eID card is already linked to another account")
@@ -563,7 +563,7 @@ class IdentityService(MailSender, ServiceBase):
     @rpc
     def login_eid(self, certificate, user_agent=None, client_ip=None):
         holder = self._card_holder(certificate)
-        account = store.account_by_national_number(self.db, holder.national_number.value)
+        account = store.account_by_national_number(self.db, holder.national_number.digits)
         if account is None:
             raise DomainError(
                 "eid_unknown", "No account is linked to this eID card; log in with your password and link it"
