@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aww_organisation import store
 from aww_organisation.domain.catalogue import Facts, Tool
-from aww_organisation.domain.identifiers import format_enterprise_number
 from aww_organisation.domain.rules import missing_kinds
+from belgian_ids import format_enterprise_number
 
 
 def iso(value) -> str | None:

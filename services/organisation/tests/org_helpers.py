@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from aww_contracts.envelope import make_envelope
 from aww_contracts.errors import DomainError
+from belgian_ids import make_enterprise_number
 from servicekit.entrypoints import rpc
 
 # the standalone proxy raises our DomainError itself (code, message, details) instead of RemoteError
@@ -29,8 +30,7 @@ VALID_NUMBERS = ["0403019261", "0428759497", "0202239951", "0207437468", "041749
 def enterprise_number(seed: int) -> str:
     """A valid enterprise number (check digits) that no other test uses."""
     first = 20_000_000 + seed * 7919 % 9_000_000
-    body = f"0{first:07d}"[:8]
-    return body + f"{97 - int(body) % 97:02d}"
+    return make_enterprise_number(int(f"0{first:07d}"[:8]))
 
 
 def wait_until(predicate, timeout=10.0, interval=0.05, what="condition"):

@@ -6,12 +6,7 @@ from hypothesis import strategies as st
 
 from aww_contracts.errors import DomainError
 from aww_organisation.domain.catalogue import TOOLS, Facts, missing, tool
-from aww_organisation.domain.identifiers import (
-    clean_address,
-    enterprise_number_is_valid,
-    format_enterprise_number,
-    normalise_enterprise_number,
-)
+from aww_organisation.domain.identifiers import clean_address, normalise_enterprise_number
 from aww_organisation.domain.rules import (
     Member,
     Registration,
@@ -22,6 +17,8 @@ from aww_organisation.domain.rules import (
     officer_warning,
     roles_after_accreditations_changed,
 )
+from belgian_ids import format_enterprise_number
+from belgian_ids import is_valid_enterprise_number as enterprise_number_is_valid
 
 BIV_EID = Facts(True, frozenset({"biv"}))
 SF323 = Facts(False, frozenset({"sf323"}))

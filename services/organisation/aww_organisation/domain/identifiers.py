@@ -1,43 +1,33 @@
-"""Belgian identifiers the organisation service checks (DOMAIN.md §3), and simple field rules."""
+"""The enterprise number as the organisation service takes it (check digits: belgian_ids, DOMAIN.md §3),
+and simple field rules."""
 
 from __future__ import annotations
 
 import re
 
+import belgian_ids
 from aww_contracts.errors import field_error
 
-_SEPARATORS = re.compile(r"[\s./-]")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 ()./-]{6,20}$")
 COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-def enterprise_number_is_valid(digits: str) -> bool:
-    """10 digits starting with 0 or 1; the last two are 97 − (the first eight mod 97)."""
-    if not re.fullmatch(r"[01][0-9]{9}", digits):
-        return False
-    return 97 - int(digits[:8]) % 97 == int(digits[8:])
+_ENTERPRISE_NUMBER_PROBLEMS = {  # belgian_ids' reasons in this service's words
+    "length": "An enterprise number has 10 digits, e.g. 0403.019.261",
+    "prefix": "An enterprise number starts with 0 or 1",
+    "check_digits": "This enterprise number does not exist: its check digits are wrong",
+}
 
 
 def normalise_enterprise_number(raw: object, field: str = "enterprise_number") -> str:
     """Accepts "0403.019.261", "BE 0403 019 261", "403019261" (9 digits: the old form) → "0403019261"."""
     if not isinstance(raw, str) or not raw.strip():
         raise field_error(field, "Enter the enterprise number (10 digits, e.g. 0403.019.261)")
-    text = _SEPARATORS.sub("", raw.strip().upper())
-    text = text.removeprefix("BE")
-    if re.fullmatch(r"[0-9]{9}", text):
-        text = "0" + text
-    if not re.fullmatch(r"[0-9]{10}", text):
-        raise field_error(field, "An enterprise number has 10 digits, e.g. 0403.019.261")
-    if text[0] not in "01":
-        raise field_error(field, "An enterprise number starts with 0 or 1")
-    if not enterprise_number_is_valid(text):
-        raise field_error(field, "This enterprise number does not exist: its check digits are wrong")
-    return text
-
-
-def format_enterprise_number(digits: str) -> str:
-    return f"{digits[:4]}.{digits[4:7]}.{digits[7:]}"
+    try:
+        return belgian_ids.normalise_enterprise_number(raw.strip())
+    except belgian_ids.InvalidIdentifier as refused:
+        raise field_error(field, _ENTERPRISE_NUMBER_PROBLEMS[refused.reason]) from None
 
 
 def clean_text(raw: object, field: str, *, required: bool, max_length: int = 200) -> str | None:
