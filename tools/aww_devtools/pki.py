@@ -29,21 +29,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from belgian_ids import random_national_number
+
 P12_PASSWORD = b"test"
-
-
-def _check_digits(nine: str, born_2000: bool) -> int:
-    return 97 - int(("2" if born_2000 else "") + nine) % 97
 
 
 def national_number(birth: date, gender: str, rng: random.Random | None = None) -> str:
     """A valid, fictitious national register number (DOMAIN.md §3)."""
-    rng = rng or random.Random()
-    sequence = rng.randrange(1, 997)
-    if (sequence % 2 == 1) != (gender == "male"):
-        sequence += 1
-    nine = f"{birth:%y%m%d}{sequence:03d}"
-    return nine + f"{_check_digits(nine, birth.year >= 2000):02d}"
+    return random_national_number(birth, gender, rng)
 
 
 def slug(name: str) -> str:

@@ -9,6 +9,8 @@ active organisation of every demo session. Safe to run again on the same databas
 
 from __future__ import annotations
 
+from belgian_ids import make_enterprise_number
+
 ORDER = 20
 
 ADDRESS = {"street": "Meir 24", "postcode": "2000", "city": "Antwerpen", "country": "BE"}
@@ -16,7 +18,7 @@ SECOND_ADDRESS = {"street": "Veldstraat 10", "postcode": "9000", "city": "Gent",
 
 
 def with_check_digits(first_eight: str) -> str:
-    return first_eight + f"{97 - int(first_eight) % 97:02d}"
+    return make_enterprise_number(int(first_eight))
 
 
 # fictional enterprise numbers with valid check digits (DOMAIN.md §3)

@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from aww_devtools.fakes import Fake
+from belgian_ids import is_valid_enterprise_number
 
 NAMES = ("Immo", "Vastgoed", "Patrimoine", "Residentie", "Bouw", "Habitat", "Domus", "Promo")
 SUFFIXES = ("Noord", "Zuid", "Brabant", "Lys", "Meuse", "Kempen", "Ardenne", "Kust")
@@ -32,7 +33,7 @@ LAST = ("Peeters", "Janssens", "Dubois", "Lambert", "Maes", "Claes", "Willems", 
 
 
 def valid(number: str) -> bool:
-    return len(number) == 10 and number.isdigit() and number[0] in "01" and 97 - int(number[:8]) % 97 == int(number[8:])
+    return is_valid_enterprise_number(number)
 
 
 def record(number: str) -> dict:
