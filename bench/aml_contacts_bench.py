@@ -19,10 +19,13 @@ import statistics
 import sys
 import time
 import uuid
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
+
+from belgian_ids import make_enterprise_number, make_person_number
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -82,15 +85,13 @@ def populate(engine, organisation_id: uuid.UUID, employees: list[uuid.UUID]) -> 
                 if index % 10 == 0:
                     kind = "organisation"
                     name = f"{rng.choice(ORG_WORDS)} {rng.choice(LAST)} {rng.choice(ORG_TAIL)}"
-                    body = rng.randrange(2_000_000, 19_999_999)
-                    number = f"{body:08d}{97 - body % 97:02d}"
+                    number = make_enterprise_number(rng.randrange(2_000_000, 19_999_999))
                 else:
                     kind = "person"
                     first = rng.choice(FIRST) + (f" {rng.choice(FIRST)}" if rng.random() < 0.3 else "")
                     name = f"{rng.choice(LAST)}, {first}"
-                    born = (rng.randrange(40, 99), rng.randrange(1, 13), rng.randrange(1, 29), rng.randrange(1, 998))
-                    nine = "{:02d}{:02d}{:02d}{:03d}".format(*born)
-                    number = nine + f"{97 - int(nine) % 97:02d}"
+                    born = date(1900 + rng.randrange(40, 99), rng.randrange(1, 13), rng.randrange(1, 29))
+                    number = make_person_number(born, rng.randrange(1, 998))
                 status = rng.choice(statuses)
                 level = rng.choice(levels) if status != "draft" else None
                 created = (
