@@ -29,6 +29,7 @@ class World:
         self.people = people
         self.operator = people("Paula Platform", platform_admin=True)
         self.admin = people("Adam Admin", biv=True, eid=True)
+        self.new_number = number
         self.number = number()
         self.org = self.admin.rpc.create_organisation(
             enterprise_number=self.number, name="Matrix Makelaars", address=ADDRESS, vat_liable=True,
@@ -168,10 +169,27 @@ def cases(w: World):
             lambda rpc: rpc.set_default_organisation(organisation_id=org),
         ),
         ("allow_list", PLATFORM, lambda rpc: rpc.allow_list(tool="aml")),
+        (
+            "add_to_allow_list",
+            PLATFORM,
+            lambda rpc: rpc.add_to_allow_list(tool="aml", enterprise_number=w.new_number()),
+        ),
+        (
+            "remove_from_allow_list",
+            PLATFORM,
+            lambda rpc: rpc.remove_from_allow_list(tool="aml", enterprise_number=allow_listed(w)),
+        ),
         ("my_organisations", ANY_ACCOUNT, lambda rpc: rpc.my_organisations()),
         ("search_organisations", ANY_ACCOUNT, lambda rpc: rpc.search_organisations(query="Matrix")),
         ("tool_catalogue", ANY_ACCOUNT | {"anonymous": OK}, lambda rpc: rpc.tool_catalogue()),
     ]
+
+
+def allow_listed(w: World) -> str:
+    """Another enterprise number on the AML allow-list (the matrix office's own stays listed)."""
+    number = w.new_number()
+    w.operator.rpc.add_to_allow_list(tool="aml", enterprise_number=number)
+    return number
 
 
 def officer(w: World):
