@@ -1,0 +1,224 @@
+"""AML transactions end to end: gateway → aml-workflow → wallet (→ reporting for the receipt), as real
+processes. Two profiled contacts → a sale → the price incl. VAT → Pay without money (402 with the
+missing amount) → funded by bank transfer → Pay (idempotent) → level and factors → decision;
+cash in a sale; parties without an accepted profile; bad input; another office sees nothing; the
+pages in three languages."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from aml_flows import aml_office
+from aml_transaction_flows import pay, profiled_contact, sale
+from organisation_flows import platform_admin
+from wallet_flows import balance, fund_by_transfer
+
+from aww_gateway.web import CSRF_COOKIE
+
+PRICE = 2299
+
+
+@pytest.fixture(scope="module")
+def offices(stack):
+    with httpx.Client(base_url=stack.base_url, timeout=60) as http:
+        a = aml_office(http, stack, 201, "Immo Transactie")
+        b = aml_office(http, stack, 202, "Immo Ailleurs")
+        employee = a["employee"]
+        a["seller"] = profiled_contact(http, employee, "Verkoper", index=0)
+        a["buyer"] = profiled_contact(http, employee, "Koper", index=1)
+        yield {"a": a, "b": b}
+
+
+def create(http, who, body) -> dict:
+    response = http.post("/api/v1/aml/transactions", headers=who["headers"], json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def test_pay_then_assess_with_the_missing_amount_explained_and_no_double_charge(http, stack, offices):
+    a = offices["a"]
+    employee, h = a["employee"], a["employee"]["headers"]
+    transaction = create(http, employee, sale(a["seller"], a["buyer"]))
+    tid = transaction["transaction_id"]
+    assert transaction["state"] == "draft" and transaction["missing"] == [] and transaction["cash_flag"] is None
+
+    quote = http.get(f"/api/v1/aml/transactions/{tid}/payment", headers=h)
+    assert quote.status_code == 200, quote.text
+    assert quote.json()["quote"]["gross_cents"] == PRICE and quote.json()["quote"]["net_cents"] == 1900
+
+    before = balance(http, employee)
+    if before < PRICE:
+        poor = pay(http, employee, tid)
+        assert poor.status_code == 402, poor.text
+        assert poor.headers["content-type"].startswith("application/problem+json")
+        assert poor.json()["code"] == "insufficient_funds" and poor.json()["missing_cents"] == PRICE - before
+        assert http.get(f"/api/v1/aml/transactions/{tid}", headers=h).json()["state"] == "draft"
+        fund_by_transfer(http, platform_admin(http, stack), employee, PRICE)
+
+    key = f"e2e-{uuid.uuid4()}"
+    paid = pay(http, employee, tid, key)
+    assert paid.status_code == 200, paid.text
+    body = paid.json()
+    assert body["state"] == "assessed" and body["level"] == "standard"
+    assert body["payment_status"]["paid_by"] == "wallet" and body["payment_status"]["amount_cents"] == PRICE
+    assert body["assessment"]["rules_version"] == "tx-2026.1" and body["allowed_actions"] == ["accept", "refuse"]
+    after = balance(http, employee)
+    again = pay(http, employee, tid, key)
+    assert again.status_code == 200 and again.json()["payment_status"] == body["payment_status"]
+    assert balance(http, employee) == after  # the repeat charged nothing
+    assert pay(http, employee, tid).status_code == 409  # another key: the calculation is done
+
+    accepted = http.post(f"/api/v1/aml/transactions/{tid}/decision", headers=h, json={"decision": "accept"})
+    assert accepted.status_code == 200 and accepted.json()["state"] == "accepted"
+    timeline = http.get(f"/api/v1/aml/transactions/{tid}/timeline", headers=h).json()
+    assert [e["action"] for e in timeline] == [
+        "transaction_created",
+        "party_added",
+        "party_added",
+        *(["payment_refused"] if before < PRICE else []),
+        "transaction_assessed",
+        "transaction_accepted",
+    ]
+    found = http.get("/api/v1/aml/transactions", headers=h, params={"q": "verkoper", "status": "accepted"})
+    assert tid in [item["transaction_id"] for item in found.json()["items"]]
+
+
+def test_cash_in_a_sale_is_flagged_enhanced_and_escalated(http, stack, offices):
+    a = offices["a"]
+    employee, h = a["employee"], a["employee"]["headers"]
+    payment = {
+        "parts": [{"method": "transfer", "amount_cents": 34_500_000}, {"method": "cash", "amount_cents": 500_000}]
+    }
+    transaction = create(http, employee, sale(a["seller"], a["buyer"], payment=payment))
+    tid = transaction["transaction_id"]
+    assert transaction["cash_flag"]["code"] == "cash_in_sale" and transaction["cash_flag"]["must_report"]
+    if balance(http, employee) < PRICE:
+        fund_by_transfer(http, platform_admin(http, stack), employee, PRICE)
+    paid = pay(http, employee, tid)
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["level"] == "enhanced"
+    assert paid.json()["assessment"]["factors"][0]["id"] == "cash_in_sale"
+    refused = http.post(f"/api/v1/aml/transactions/{tid}/decision", headers=h, json={"decision": "accept"})
+    assert refused.status_code == 409 and "enhanced vigilance" in refused.json()["detail"]
+    escalated = http.post(
+        f"/api/v1/aml/transactions/{tid}/escalation",
+        headers=h,
+        json={"motivation": "Cash announced for the agent's fee", "proposal": "refuse"},
+    )
+    assert escalated.status_code == 200 and escalated.json()["state"] == "awaiting_officer"
+
+
+def test_a_party_without_an_accepted_profile_and_bad_input_are_named(http, offices):
+    a = offices["a"]
+    employee, h = a["employee"], a["employee"]["headers"]
+    bare = profiled_contact(http, employee, "Zonderprofiel", profile=False, index=2)
+    response = http.post("/api/v1/aml/transactions", headers=h, json=sale(a["seller"], bare))
+    assert response.status_code == 409, response.text
+    assert "Zonderprofiel" in response.json()["detail"] and "no risk profile" in response.json()["detail"]
+    assert response.json()["errors"][0]["field"] == "parties.1.contact_id"
+
+    bad = http.post("/api/v1/aml/transactions", headers=h, json=sale(a["seller"], a["buyer"], price_cents="lots"))
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"].endswith("price_cents")
+    mismatch = sale(a["seller"], a["buyer"], payment={"parts": [{"method": "transfer", "amount_cents": 1}]})
+    bad = http.post("/api/v1/aml/transactions", headers=h, json=mismatch)
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "payment.parts"
+    transaction = create(http, employee, sale(a["seller"], a["buyer"]))
+    no_key = http.post(f"/api/v1/aml/transactions/{transaction['transaction_id']}/payment", headers=h)
+    assert no_key.status_code == 400 and no_key.json()["errors"][0]["field"] == "header.Idempotency-Key"
+    wrong_role = http.post(
+        f"/api/v1/aml/transactions/{transaction['transaction_id']}/parties",
+        headers=h,
+        json={"contact_id": a["buyer"], "role": "tenant"},
+    )
+    assert wrong_role.status_code == 400 and wrong_role.json()["errors"][0]["field"] == "role"
+    listed = http.get("/api/v1/aml/transactions", headers=h, params={"status": "closed"})
+    assert listed.status_code == 400
+
+
+def test_another_office_reaches_nothing(http, offices):
+    a, b = offices["a"], offices["b"]
+    transaction = create(http, a["employee"], sale(a["seller"], a["buyer"]))
+    tid, h = transaction["transaction_id"], b["employee"]["headers"]
+    key = {"Idempotency-Key": f"e2e-{uuid.uuid4()}"}
+    for method, path, body, extra in [
+        ("GET", f"/api/v1/aml/transactions/{tid}", None, {}),
+        ("PATCH", f"/api/v1/aml/transactions/{tid}", {"description": "mine"}, {}),
+        ("PUT", f"/api/v1/aml/transactions/{tid}/answers", {"answers": {"quick_resale": True}}, {}),
+        ("POST", f"/api/v1/aml/transactions/{tid}/parties", {"contact_id": a["seller"], "role": "seller"}, {}),
+        ("DELETE", f"/api/v1/aml/transactions/{tid}/parties/{a['seller']}/seller", None, {}),
+        ("GET", f"/api/v1/aml/transactions/{tid}/payment", None, {}),
+        ("POST", f"/api/v1/aml/transactions/{tid}/payment", None, key),
+        ("POST", f"/api/v1/aml/transactions/{tid}/decision", {"decision": "accept"}, {}),
+        ("POST", f"/api/v1/aml/transactions/{tid}/escalation", {"motivation": "x", "proposal": "accept"}, {}),
+        ("GET", f"/api/v1/aml/transactions/{tid}/timeline", None, {}),
+    ]:
+        response = http.request(method, path, headers={**h, **extra}, json=body)
+        assert response.status_code == 404, (method, path, response.status_code, response.text)
+    listed = http.get("/api/v1/aml/transactions", headers=h, params={"q": transaction["reference"]})
+    assert listed.json()["items"] == []
+    assert http.get("/api/v1/aml/transaction-parties", headers=h).json() == []
+    theirs = http.post("/api/v1/aml/transactions", headers=h, json=sale(a["seller"], a["buyer"]))
+    assert theirs.status_code == 404 and theirs.json()["detail"] == "There is no such contact"
+
+
+def test_the_api_is_documented(http):
+    spec = http.get("/api/v1/openapi.json").json()
+    operations = {op["operationId"] for path in spec["paths"].values() for op in path.values() if "operationId" in op}
+    assert {
+        "listAmlTransactions",
+        "createAmlTransaction",
+        "payAmlTransaction",
+        "quoteAmlTransactionPayment",
+        "decideAmlTransaction",
+        "escalateAmlTransaction",
+        "getAmlTransactionTimeline",
+    } <= operations
+    payment = spec["paths"]["/api/v1/aml/transactions/{transaction_id}/payment"]["post"]
+    assert "402" in payment["responses"] and any(p["name"] == "Idempotency-Key" for p in payment["parameters"])
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "pay_text"),
+    [("nl", "Transacties", "Prijs incl. btw"), ("fr", "Transactions", "Prix TVA comprise"),
+     ("en", "Transactions", "Price incl. VAT")],
+)  # fmt: skip
+def test_the_pages_in_three_languages(stack, offices, language, title, pay_text):
+    a = offices["a"]
+    with httpx.Client(base_url=stack.base_url, timeout=60, cookies={"aww_session": a["employee"]["token"]}) as web:
+        listing = web.get("/aml/transactions", params={"lang": language})
+        assert listing.status_code == 200 and title in listing.text
+        form = web.get("/aml/transactions/new")
+        assert form.status_code == 200 and "Meir" not in form.text and 'name="party.0.contact_id"' in form.text
+        created = web.post(
+            "/aml/transactions",
+            data={
+                "csrf_token": web.cookies[CSRF_COOKIE],
+                "reference": f"WEB-{uuid.uuid4().hex[:8]}",
+                "type": "sale",
+                "property.street": "Meir",
+                "property.postcode": "2000",
+                "property.city": "Antwerpen",
+                "property.country": "BE",
+                "price": "250000",
+                "payment.0.method": "transfer",
+                "payment.0.amount": "240000",
+                "payment.1.method": "cash",
+                "payment.1.amount": "10000",
+                "party.0.contact_id": a["seller"],
+                "party.0.role": "seller",
+                "party.1.contact_id": a["buyer"],
+                "party.1.role": "buyer",
+            },
+        )
+        assert created.status_code == 303, created.text
+        page = web.get(created.headers["location"])
+        assert page.status_code == 200 and 'id="cash-flag"' in page.text and 'data-code="cash_in_sale"' in page.text
+        pay_page = web.get(created.headers["location"].split("?")[0] + "/pay")
+        assert pay_page.status_code == 200 and pay_text in pay_page.text and 'id="pay-button"' in pay_page.text
+        missing = web.post(
+            "/aml/transactions",
+            data={"csrf_token": web.cookies[CSRF_COOKIE], "reference": "", "type": "sale", "price": "abc"},
+        )
+        assert missing.status_code == 400 and 'aria-invalid="true"' in missing.text
