@@ -111,7 +111,8 @@ def test_figures_count_the_years_records(database, offices):
     assert now["risk_profiles"]["assessed"] == {"simplified": 0, "standard": 0, "enhanced": 1}
     assert now["escalations"] == {"total": 1, "awaiting_officer": 1, "accepted": 0, "refused": 0, "reported": 0}
     assert now["due_diligence"] == {"incomplete_identifications": 1, "blocked_by_sanctions": 0}
-    assert now["transactions"] is None
+    assert now["transactions"] == {"total": 0, "by_level": {"simplified": 0, "standard": 0, "enhanced": 0},
+                                   "refused": 0, "escalated": 0, "cash_flagged": 0}  # fmt: skip
     assert (before["contacts"]["identified"], before["contacts"]["accepted"], before["hits"]["screenings"]) == (1, 1, 1)
     with session_for(database) as session:
         other = statistics.compute(session, offices["b"].id, YEAR)

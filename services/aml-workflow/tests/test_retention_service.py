@@ -199,3 +199,48 @@ def test_anonymising_an_account_leaves_the_aml_records_and_the_audit_shows_it(ca
     lines = call("officer").audit_log(actor_id=office.user)["items"]
     assert lines and all(line["actor_anonymised"] and line["actor_name"] is None for line in lines)
     assert handling.today() == TODAY
+
+
+def _transaction(session, office: Office, contact_id: str, *, state: str, decided_at: str | None, cash: int = 0):
+    transaction_id = uuid.uuid4()
+    session.execute(
+        text(
+            "INSERT INTO aml_transactions (id, organisation_id, reference, type, state, property, price_cents, "
+            "currency, payment, cash_cents, answers, level, search_text, employee_id, created_at, updated_at, "
+            "assessed_at, decided_at) VALUES (:id, :o, :ref, 'sale', :state, '{}'::jsonb, 25000000, 'EUR', "
+            "'{}'::jsonb, :cash, '{}'::jsonb, 'enhanced', '', :e, :at, :at, :at, :decided)"
+        ),
+        {"id": transaction_id, "o": office.id, "ref": f"T-{transaction_id.hex[:8]}", "state": state, "cash": cash,
+         "e": office.user, "at": decided_at or "2018-01-01T10:00:00+00:00", "decided": decided_at},
+    )  # fmt: skip
+    session.execute(
+        text(
+            "INSERT INTO aml_transaction_parties (transaction_id, contact_id, role, organisation_id, version_no, "
+            "risk_profile_id, level, display_name, added_at, added_by) VALUES (:t, :c, 'seller', :o, 1, :p, "
+            "'standard', 'x', now(), :e)"
+        ),
+        {"t": transaction_id, "c": contact_id, "o": office.id, "p": uuid.uuid4(), "e": office.user},
+    )
+
+
+def test_a_party_to_a_transaction_waits_for_the_transactions_retention(call, database, office):
+    with session_for(database) as session:
+        recent = person(session, office.actor(), "Verkoper")
+        still_open = person(session, office.actor(), "Openstaand")
+        session.commit()
+    call().end_relationship(recent, "2014-01-31")
+    call().end_relationship(still_open, "2014-01-31")
+    with session_for(database) as session:
+        _transaction(session, office, recent, state="accepted", decided_at="2019-05-01T10:00:00+00:00", cash=1000)
+        _transaction(session, office, still_open, state="awaiting_officer", decided_at=None)
+        session.commit()
+    assert call().contact_retention(recent)["retain_until"] == "2029-05-01"
+    assert call().contact_retention(still_open)["retain_until"] is None
+    with session_for(database) as session:
+        done = retention.purge_due(session, on=TODAY)
+        figures = statistics.compute(session, office.id, 2019)["transactions"]
+        later = retention.purge_due(session, on=date(2029, 5, 2))
+        session.rollback()
+    assert recent not in done["contact_ids"] and still_open not in done["contact_ids"]
+    assert recent in later["contact_ids"] and still_open not in later["contact_ids"]
+    assert figures["total"] == 1 and figures["by_level"]["enhanced"] == 1 and figures["cash_flagged"] == 1

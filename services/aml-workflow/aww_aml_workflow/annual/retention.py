@@ -3,15 +3,17 @@ date, the office's overview, and the purge after the date.
 
 The ten years run from the end of the relationship: the day the office marks it ended (employee
 or officer, with a reason), or the refusal of the contact's current version. A contact that is a
-party to a transaction is kept at least as long as that transaction (once the transactions
-package exists). Before the date nothing is deleted; the purge (a timer of the service and the
-operator command `python -m aww_aml_workflow.annual.ops purge`) then removes the personal data —
-identification data, answers, proof documents, free texts, names in screening records — and keeps
-the anonymous skeleton (kinds, states, dates, levels, factor ids, list kinds, decisions) that the
-annual figures are computed from, so the report of an old year keeps its numbers.
+party to a transaction is kept at least as long as that transaction (ten years after its decision,
+else its deal date; no date while the transaction is open). Before the date nothing is deleted;
+the purge (a timer of the service and the operator command
+`python -m aww_aml_workflow.annual.ops purge`) then removes the personal data — identification
+data, answers, proof documents, free texts, names in screening records — and keeps the anonymous
+skeleton (kinds, states, dates, levels, factor ids, list kinds, decisions) that the annual
+figures are computed from, so the report of an old year keeps its numbers.
 
-Not here: the acceptance-document PDFs sit in reporting's immutable archive, which has no purge
-yet (the references to them are removed here).
+Not here yet: the acceptance-document PDFs sit in reporting's immutable archive, which has no
+purge (the references to them are removed here); the personal data in the transactions' and the
+CTIF-CFI reports' own tables (parties' names, addresses, titles) are those packages' to purge.
 """
 
 from __future__ import annotations
@@ -53,8 +55,32 @@ RETAIN_UNTIL_SQL = "(COALESCE(r.relationship_ended_on, CASE WHEN c.status = 'ref
     "(v.decided_at AT TIME ZONE 'Europe/Brussels')::date END) + interval '10 years')::date"  # fmt: skip
 
 
-def _state_dict(row) -> dict:
-    state = domain.retention_state(row.relationship_ended_on, row.refused_on)
+# a transaction's own retention runs from its end (the decision, else the deal date); a transaction
+# still open keeps its parties with no date at all
+TRANSACTION_UNTIL_SQL = """
+SELECT p.contact_id,
+       bool_or(t.state NOT IN ('accepted', 'refused')) AS open,
+       max((COALESCE((t.decided_at AT TIME ZONE 'Europe/Brussels')::date, t.agreed_on,
+                     (t.created_at AT TIME ZONE 'Europe/Brussels')::date) + interval '10 years')::date) AS until
+FROM aml_transaction_parties p JOIN aml_transactions t ON t.id = p.transaction_id
+WHERE p.contact_id = ANY(:ids) GROUP BY p.contact_id
+"""
+
+
+def _linked(session, contact_ids: list) -> dict:
+    """contact id → (a transaction is still open, the latest retention date of its transactions)."""
+    from aww_aml_workflow.annual.statistics import table_exists
+
+    if not contact_ids or not table_exists(session, "aml_transaction_parties"):
+        return {}
+    return {row.contact_id: (row.open, row.until) for row in session.execute(text(TRANSACTION_UNTIL_SQL),
+                                                                             {"ids": list(contact_ids)})}  # fmt: skip
+
+
+def _state_dict(row, linked: tuple | None = None) -> dict:
+    state = domain.retention_state(row.relationship_ended_on, row.refused_on, linked[1] if linked else None)
+    if linked and linked[0] and row.purged_at is None:  # a party to a transaction still open: no date yet
+        state = domain.RetentionState(state.ended_on, state.ended_by, None)
     return {
         "contact_id": str(row.id),
         "display_name": row.display_name,
@@ -82,7 +108,8 @@ def _contact_state(session, organisation_id, contact_id):
 
 
 def retention_of(session, actor, contact_id) -> dict:
-    return _state_dict(_contact_state(session, actor.organisation_id, contact_id))
+    row = _contact_state(session, actor.organisation_id, contact_id)
+    return _state_dict(row, _linked(session, [row.id]).get(row.id))
 
 
 def end_relationship(session, actor, contact_id, *, ended_on=None, reason=None) -> dict:
@@ -159,11 +186,12 @@ def overview(session, actor, *, limit: int = 50, on: date | None = None) -> dict
         ),
         p | {"limit": limit},
     ).all()
+    linked = _linked(session, [row.id for row in upcoming])
     return {
         "today": day.isoformat(),
         "retention_years": domain.RETENTION_YEARS,
         "counts": {"ongoing": counts.ongoing, "retained": counts.retained, "due": counts.due, "purged": counts.purged},
-        "upcoming": [_state_dict(row) for row in upcoming],
+        "upcoming": [_state_dict(row, linked.get(row.id)) for row in upcoming],
     }
 
 
@@ -192,7 +220,12 @@ def purge_due(session, *, on: date | None = None, limit: int = 100) -> dict:
     the rows are locked, others skip them)."""
     day = on or today()
     purged = []
-    for contact_id, organisation_id in due_contacts(session, day, limit):
+    due = due_contacts(session, day, limit)
+    linked = _linked(session, [contact_id for contact_id, _ in due])
+    for contact_id, organisation_id in due:
+        is_open, until = linked.get(contact_id, (False, None))
+        if is_open or (until is not None and until >= day):
+            continue  # a transaction it is a party to is kept longer: the contact waits for it
         purge_contact(session, contact_id, organisation_id)
         purged.append(str(contact_id))
     return {"on": day.isoformat(), "purged": len(purged), "contact_ids": purged}

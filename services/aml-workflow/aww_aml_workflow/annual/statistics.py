@@ -147,11 +147,37 @@ def _cfi(session, p) -> dict:
 
 
 def _transactions(session, p) -> dict | None:
-    """Transactions of the year, once the transactions package's tables exist (else None: the
-    report says the figures are not available)."""
+    """Transactions of the year from the transactions package's aml_transactions (assessed in the
+    year, by level; refused and escalated in the year; a part of the price paid in cash); None
+    while that table does not exist (the report then says the figures are not available)."""
     if not table_exists(session, "aml_transactions"):
         return None
-    return None
+    row = session.execute(
+        text(
+            """
+            SELECT count(*) FILTER (WHERE assessed_at >= :start AND assessed_at < :end) AS total,
+                   count(*) FILTER (WHERE assessed_at >= :start AND assessed_at < :end
+                                    AND level = 'simplified') AS simplified,
+                   count(*) FILTER (WHERE assessed_at >= :start AND assessed_at < :end
+                                    AND level = 'standard') AS standard,
+                   count(*) FILTER (WHERE assessed_at >= :start AND assessed_at < :end
+                                    AND level = 'enhanced') AS enhanced,
+                   count(*) FILTER (WHERE decided_at >= :start AND decided_at < :end AND state = 'refused') AS refused,
+                   count(*) FILTER (WHERE escalated_at >= :start AND escalated_at < :end) AS escalated,
+                   count(*) FILTER (WHERE assessed_at >= :start AND assessed_at < :end AND cash_cents > 0)
+                       AS cash_flagged
+            FROM aml_transactions WHERE organisation_id = :o
+            """
+        ),
+        p,
+    ).one()
+    return {
+        "total": row.total,
+        "by_level": {"simplified": row.simplified, "standard": row.standard, "enhanced": row.enhanced},
+        "refused": row.refused,
+        "escalated": row.escalated,
+        "cash_flagged": row.cash_flagged,
+    }
 
 
 def compute(session, organisation_id, year: int) -> dict:
