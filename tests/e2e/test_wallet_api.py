@@ -173,3 +173,32 @@ def test_subscription_then_operations_export_as_safe_csv(http, offices):
     assert any(row[3] == "'=cmd|' /C calc'!A0" for row in rows)
     bad = http.get("/api/v1/wallet/operations", headers=person["headers"], params={"date_from": "2026-13-01"})
     assert bad.status_code == 400 and "date_from" in bad.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nl", ("Saldo", "Verrichtingen", "Facturen", "Betaalde dienst")),
+        ("fr", ("Solde", "Opérations", "Factures", "Service payant")),
+        ("en", ("Balance", "Operations", "Invoices", "Paid service")),
+    ],
+)
+def test_wallet_page_in_each_language_filters_sorts_and_refuses_a_bad_date_without_500(http, offices, language, words):
+    person, operator = offices["b"]["employee"], offices["operator"]
+    if not http.get("/api/v1/wallet/operations", headers=person["headers"], params={"type": "charge"}).json()["total"]:
+        fund_by_transfer(http, operator, person, 5_000)
+        paid = http.post(
+            "/api/v1/wallet/charges",
+            headers={**person["headers"], **key()},
+            json={"product": PRODUCT, "reference": "TX-PAGE"},
+        )
+        assert paid.status_code == 201, paid.text
+    cookies = {"aww_session": person["token"]}
+    page = http.get("/wallet", params={"lang": language, "sort": "amount", "order": "asc"}, cookies=cookies)
+    assert page.status_code == 200
+    assert all(word in page.text for word in words), [w for w in words if w not in page.text]
+    assert "TX-PAGE" in page.text and "/wallet/operations.csv?sort=amount&amp;order=asc" in page.text
+    only_topups = http.get("/wallet", params={"lang": language, "type": "topup"}, cookies=cookies)
+    assert "TX-PAGE" not in only_topups.text and 'value="topup" selected' in only_topups.text
+    bad = http.get("/wallet", params={"lang": language, "date_from": "2026-13-01"}, cookies=cookies)
+    assert bad.status_code == 200 and "date_from" in bad.text and "TX-PAGE" in bad.text

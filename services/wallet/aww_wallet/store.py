@@ -157,12 +157,13 @@ def post_entry(
     )
     if inserted is None:
         return None
-    for account_id, amount in postings:
-        if amount:
-            session.execute(
-                text("INSERT INTO postings (entry_id, account_id, amount_cents) VALUES (:e, :a, :x)"),
-                {"e": entry_id, "a": account_id, "x": amount},
-            )
+    rows = [(account_id, amount) for account_id, amount in postings if amount]
+    if rows:  # one statement for all postings: a round trip less per line, inside the wallet's row lock
+        values = ", ".join(f"(:e, :a{i}, :x{i})" for i in range(len(rows)))
+        params = {"e": entry_id}
+        for i, (account_id, amount) in enumerate(rows):
+            params |= {f"a{i}": account_id, f"x{i}": amount}
+        session.execute(text(f"INSERT INTO postings (entry_id, account_id, amount_cents) VALUES {values}"), params)
     return entry_id
 
 
