@@ -14,6 +14,8 @@ from aml_flows import aml_office
 from organisation_flows import platform_admin, wait_for
 from wallet_flows import activate, balance, camt053, fund_by_transfer, key, ogm_of, top_up
 
+from aww_gateway.web import CSRF_COOKIE
+
 PRODUCT = "aml_transaction_assessment"
 
 
@@ -202,3 +204,26 @@ def test_wallet_page_in_each_language_filters_sorts_and_refuses_a_bad_date_witho
     assert "TX-PAGE" not in only_topups.text and 'value="topup" selected' in only_topups.text
     bad = http.get("/wallet", params={"lang": language, "date_from": "2026-13-01"}, cookies=cookies)
     assert bad.status_code == 200 and "date_from" in bad.text and "TX-PAGE" in bad.text
+
+
+def test_operator_imports_a_statement_on_the_payments_page(stack, offices):
+    operator, person = offices["operator"], offices["a"]["admin"]
+    with httpx.Client(base_url=stack.base_url, timeout=60, cookies={"aww_session": operator["token"]}) as web:
+        page = web.get("/wallet/admin", params={"lang": "en"})
+        assert page.status_code == 200 and "Import a bank statement" in page.text
+        with httpx.Client(base_url=stack.base_url, timeout=30) as http:
+            before, ogm = balance(http, person), ogm_of(http, person)
+        content = camt053([(ogm, 12_345, "EUR", "CRDT"), (None, 777, "EUR", "CRDT")])
+        imported = web.post(
+            "/wallet/admin/statements",
+            params={"lang": "en"},
+            data={"csrf_token": web.cookies[CSRF_COOKIE]},
+            files={"file": ("statement.xml", content, "application/xml")},
+        )
+        assert imported.status_code == 200, imported.text[:500]
+        assert "2 entries: 1 booked, 1 to review, 0 ignored" in imported.text
+        assert "7.77" in imported.text  # the unmatched transfer waits in the review queue
+        with httpx.Client(base_url=stack.base_url, timeout=30) as http:
+            assert balance(http, person) == before + 12_345
+        without_token = web.post("/wallet/admin/statements", files={"file": ("s.xml", content, "application/xml")})
+        assert without_token.status_code == 403

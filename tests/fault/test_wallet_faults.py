@@ -152,8 +152,10 @@ def test_killing_the_wallet_mid_charges_neither_loses_nor_creates_money(client, 
     )
 
 
-def test_dropping_the_broker_mid_charges_neither_loses_nor_creates_money(client, isolated_stack, operator):
+def test_dropping_the_broker_mid_charges_and_webhooks_neither_loses_nor_creates_money(client, isolated_stack, operator):
     person = new_office(client, isolated_stack, 402, 20 * PRICE, operator)
+    payer = new_office(client, isolated_stack, 404, 0, operator)
+    topups = [start_topup(client, payer, cents) for cents in (5_000, 7_500)]
     keys = [f"fault-broker-{uuid.uuid4()}" for _ in range(40)]
     proxy = CuttableProxy("127.0.0.1", 5672)
     isolated_stack.extra_env["AMQP_URI"] = f"amqp://guest:guest@127.0.0.1:{proxy.port}/{isolated_stack.vhost}"
@@ -165,7 +167,10 @@ def test_dropping_the_broker_mid_charges_neither_loses_nor_creates_money(client,
 
         def drop_for_three_seconds():
             proxy.cut("refuse")
-            time.sleep(3)
+            started = time.monotonic()
+            for topup in topups:  # paid while the wallet cannot hear the webhook
+                pay_at_provider(topup["checkout_url"], "paid")
+            time.sleep(max(0.0, 3 - (time.monotonic() - started)))
             proxy.restore()
 
         results = charges_during(isolated_stack, person, keys, drop_for_three_seconds)
@@ -174,6 +179,11 @@ def test_dropping_the_broker_mid_charges_neither_loses_nor_creates_money(client,
         assert_exactly_twenty_settled(
             client, isolated_stack, operator, person, retry_until_final(isolated_stack, person, results)
         )
+        wait_for(lambda: balance(client, payer) == 12_500, timeout=60, what="the retried webhooks")
+        for topup in topups:
+            seen = client.get(f"/api/v1/wallet/topups/{topup['topup_id']}", headers=payer["headers"]).json()
+            assert seen["status"] == "paid"
+        assert reconciled(client, operator)["failures"] == []
     finally:
         isolated_stack.extra_env.pop("AMQP_URI", None)
         isolated_stack.stop_process("wallet")
@@ -182,19 +192,21 @@ def test_dropping_the_broker_mid_charges_neither_loses_nor_creates_money(client,
         proxy.close()
 
 
+def start_topup(client, person: dict, cents: int) -> dict:
+    response = client.post(
+        "/api/v1/wallet/topups",
+        headers={**person["headers"], "Idempotency-Key": f"fault-topup-{uuid.uuid4()}"},
+        json={"amount_cents": cents, "method": "bancontact"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def test_killing_the_wallet_while_webhooks_arrive_credits_every_paid_payment_once(client, isolated_stack, operator):
     person = new_office(client, isolated_stack, 403, 0, operator)
     amounts = [5_000, 6_000, 7_000, 8_000, 9_000, 10_000]
     outcomes = ["paid", "paid", "paid", "failed", "paid", "canceled"]
-    started = []
-    for cents in amounts:
-        response = client.post(
-            "/api/v1/wallet/topups",
-            headers={**person["headers"], "Idempotency-Key": f"fault-topup-{uuid.uuid4()}"},
-            json={"amount_cents": cents, "method": "bancontact"},
-        )
-        assert response.status_code == 201, response.text
-        started.append(response.json())
+    started = [start_topup(client, person, cents) for cents in amounts]
 
     # the first two are paid while the wallet runs; then it is killed while the others are paid,
     # so their webhooks fail (503) and the provider retries them later, as Mollie does

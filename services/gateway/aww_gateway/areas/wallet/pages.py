@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from aww_gateway.areas.wallet.api import csv_response, wallet_document
+from aww_gateway.areas.wallet.api import csv_response, import_statement_rpc, wallet_document
 from aww_gateway.auth import resolve_principal
 from aww_gateway.context import call, language_of
 from aww_gateway.i18n import N_, gettext
@@ -348,13 +348,7 @@ async def admin_import(request: Request):
         return await _admin_page(request, Problem("validation_failed", _t(request, N_("Choose a statement file"))))
     content = await upload.read()
     try:
-        result = await call(
-            request,
-            S,
-            "import_statement",
-            filename=upload.filename[:200],
-            content_b64=base64.b64encode(content).decode(),
-        )
+        result = await import_statement_rpc(request, upload.filename[:200], base64.b64encode(content).decode())
     except RemoteError as exc:
         return await _admin_page(request, _problem(exc))
     return await _admin_page(request, result=result)
