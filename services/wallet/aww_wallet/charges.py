@@ -114,9 +114,6 @@ class ChargeEntrypoints:
         if item.kind != "service":
             raise field_error("product", "subscriptions are bought with buy_subscription, not charged")
         fingerprint = _fingerprint(mode, item.code, reference)
-        existing = store.charge_by_key(self.db, organisation_id, key)
-        if existing is not None:
-            return self._replay(existing, fingerprint)
         charge_id = str(uuid.uuid4())
         receipt = document_id("receipt", organisation_id, f"charge-{charge_id}")
         claimed = store.claim_charge(
@@ -133,9 +130,8 @@ class ChargeEntrypoints:
                 "receipt_document_id": receipt,
             },
         )
-        if claimed is None:  # the same key committed meanwhile: answer with its result
+        if claimed is None:  # this key was used before (or committed meanwhile): answer with its result
             return self._replay(store.charge_by_key(self.db, organisation_id, key), fingerprint)
-        wallet = store.ensure_wallet(self.db, organisation_id)
         now = store.now()
         status = "settled" if mode == "charge" else "held"
         expires = now + timedelta(minutes=self.settings.hold_minutes) if mode == "hold" else None
@@ -154,7 +150,7 @@ class ChargeEntrypoints:
                 postings=[],
                 metadata={"charge_id": charge_id, "subscription_id": str(used.subscription_id)},
             )
-            balance = wallet.balance_cents
+            balance = store.ensure_wallet(self.db, organisation_id).balance_cents
             values = {
                 "paid_by": "subscription",
                 "subscription_id": used.subscription_id,
@@ -163,6 +159,9 @@ class ChargeEntrypoints:
             }
         else:
             locked = store.lock_wallet(self.db, organisation_id)
+            if locked is None:  # the first use of this wallet
+                store.ensure_wallet(self.db, organisation_id)
+                locked = store.lock_wallet(self.db, organisation_id)
             if locked.balance_cents < price.gross_cents:
                 missing = price.gross_cents - locked.balance_cents
                 raise DomainError(
@@ -199,7 +198,7 @@ class ChargeEntrypoints:
                 "net_cents": price.net_cents,
                 "vat_cents": price.vat_cents,
             }
-        store.update_charge(
+        row = store.update_charge(
             self.db,
             charge_id,
             status=status,
@@ -210,7 +209,6 @@ class ChargeEntrypoints:
             hold_expires_at=expires,
             **values,
         )
-        row = store.charge_by_id(self.db, charge_id)
         if status == "settled":
             self._settled(row, item, access.display_name)
         return _charge_result(row)
