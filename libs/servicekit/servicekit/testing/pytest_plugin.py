@@ -21,6 +21,12 @@ def pytest_load_initial_conftests(early_config, parser, args):
     import eventlet
 
     eventlet.monkey_patch()
+    # Hypothesis's pytest plugin imports hypothesis lazily in its end-of-run summary; pytest then
+    # rewrites (ast-parses) those modules while Nameko/tpool threads still run, and CPython
+    # 3.11.7's AST recursion counter is not thread-safe (cpython#106905): the run crashed with
+    # "AST constructor recursion depth mismatch" after every test had passed. Import it now,
+    # while this is the only thread.
+    import hypothesis  # noqa: F401
 
 
 def _worker_suffix(request) -> str:
