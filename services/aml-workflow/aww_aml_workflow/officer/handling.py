@@ -516,7 +516,11 @@ def answer_report(session, actor, report_id, *, answer, answer_date, answer_refe
     row = _report(session, actor, report_id, lock=True)
     target = domain.report_move(row.state, "answer")
     cleaned = domain.check_answer(
-        answer, answer_date, answer_reference, today=now().date(), submitted_on=row.submitted_at.date()
+        answer,
+        answer_date,
+        answer_reference,
+        today=domain.local_date(now()),
+        submitted_on=domain.local_date(row.submitted_at),
     )
     adapter = subjects.adapter_for(row.case_kind)
     after = adapter.apply(
