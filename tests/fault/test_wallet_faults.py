@@ -217,6 +217,10 @@ def test_killing_the_wallet_while_webhooks_arrive_credits_every_paid_payment_onc
         pay_at_provider(topup["checkout_url"], outcome)
     # a duplicate webhook for an already credited payment, while the wallet is down
     assert client.post("/api/v1/wallet/payments/webhook", data={"id": _payment_id(started[0])}).status_code == 503
+    # other pages still work; the balance in their header just stays empty
+    cookies = {"aww_session": person["token"]}
+    assert client.get("/aml/contacts", cookies=cookies).status_code == 200
+    assert client.get("/wallet/balance.json", cookies=cookies).status_code == 204
     isolated_stack.start_service("wallet")
     isolated_stack.wait_service_ready("wallet")
     wait_for(lambda: client.get("/readyz").status_code == 200, timeout=30, what="the gateway to see the wallet")

@@ -25,7 +25,7 @@ from aww_gateway.auth import resolve_principal
 from aww_gateway.context import call, language_of
 from aww_gateway.i18n import N_, gettext
 from aww_gateway.problems import Problem, problem_from_rpc_error
-from aww_gateway.rpc_client import RemoteError
+from aww_gateway.rpc_client import RemoteError, RpcError
 from aww_gateway.web import login_required, web
 
 S = "wallet"
@@ -293,7 +293,7 @@ async def balance_json(request: Request):
         return Response(status_code=204)
     try:
         balance = await call(request, S, "get_balance")
-    except RemoteError:
+    except RpcError:  # no wallet role, or the wallet is down: the header shows just the link
         return Response(status_code=204)
     return JSONResponse(
         {"balance_cents": balance["balance_cents"], "text": eur(request, balance["balance_cents"])},
