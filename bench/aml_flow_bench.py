@@ -42,6 +42,7 @@ from belgian_ids import make_person_number
 FLOWS = int(os.environ.get("AML_FLOW_BENCH_FLOWS", "160"))
 CONCURRENCY = int(os.environ.get("AML_FLOW_BENCH_CONCURRENCY", "16"))
 UN_LIST = os.environ.get("AML_FLOW_BENCH_UN_LIST", "1") == "1"
+MAX_WORKERS = os.environ.get("AML_FLOW_BENCH_MAX_WORKERS", "10")  # Nameko workers per service process
 PRICE = 2299
 PROOF = samples.pdf("ID card")
 
@@ -172,8 +173,24 @@ async def run_flows(base_url: str, headers: dict, count: int, concurrency: int, 
     return {"steps": steps, "flow_times": flow_times, "failures": failures, "elapsed": elapsed}
 
 
+def cpu_seconds(stack) -> dict[str, float]:
+    """User + system CPU seconds used so far by each process of the platform (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name, process in stack.processes.items():
+        try:
+            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return used
+
+
 def main() -> None:
-    with tempfile.TemporaryDirectory() as var_dir, temporary_stack(Path(var_dir), LOG_LEVEL="WARNING") as stack:
+    with (
+        tempfile.TemporaryDirectory() as var_dir,
+        temporary_stack(Path(var_dir), LOG_LEVEL="WARNING", MAX_WORKERS=MAX_WORKERS) as stack,
+    ):
         with httpx.Client(base_url=stack.base_url, timeout=120) as http:
             office = aml_office(http, stack, 707, "Immo Bench")
             employee = office["employee"]
@@ -190,7 +207,9 @@ def main() -> None:
         asyncio.run(run_flows(stack.base_url, headers, 4, 4, 0))  # warm-up (connections, caches)
         with httpx.Client(base_url=stack.base_url, timeout=120) as http:
             before = balance(http, employee)
+        cpu_before = cpu_seconds(stack)
         result = asyncio.run(run_flows(stack.base_url, headers, FLOWS, CONCURRENCY, 1000))
+        cpu_after = cpu_seconds(stack)
         with httpx.Client(base_url=stack.base_url, timeout=120) as http:
             charged = before - balance(http, employee)
     done = len(result["flow_times"])
@@ -216,6 +235,7 @@ def main() -> None:
         "flows": FLOWS,
         "concurrency": CONCURRENCY,
         "un_list_imported": UN_LIST,
+        "max_workers_per_service": int(MAX_WORKERS),
         "completed": done,
         "failed": len(result["failures"]),
         "seconds": round(result["elapsed"], 1),
@@ -225,7 +245,18 @@ def main() -> None:
         "charged_once_per_flow": charged == done * PRICE,
         "cpu_cores": os.cpu_count(),
     }
+    cpu = [
+        {
+            "process": name,
+            "cpu_s": round(cpu_after[name] - cpu_before.get(name, 0), 1),
+            "ms_per_flow": round((cpu_after[name] - cpu_before.get(name, 0)) * 1000 / max(done, 1), 1),
+            "busy_pct": round((cpu_after[name] - cpu_before.get(name, 0)) * 100 / result["elapsed"]),
+        }
+        for name in sorted(cpu_after)
+        if cpu_after[name] - cpu_before.get(name, 0) > 0.05
+    ]
     print(table(f"AML flows through the gateway at concurrency {CONCURRENCY} (p50/p95 per step)", rows))
+    print(table("CPU used by the platform's processes during the run", cpu))
     print(json.dumps(summary, indent=2))
     if result["failures"]:
         print("first failures:", *result["failures"][:3], sep="\n  ")

@@ -77,7 +77,8 @@ def test_pay_then_assess_with_the_missing_amount_explained_and_no_double_charge(
         "transaction_created",
         "party_added",
         "party_added",
-        *(["payment_refused"] if before < PRICE else []),
+        *(["payment_started", "payment_refused"] if before < PRICE else []),
+        "payment_started",
         "transaction_assessed",
         "transaction_accepted",
     ]

@@ -36,10 +36,13 @@ def wallet_database(service_database):
     return service_database("aww_wallet")
 
 
+WALLETS: list = []  # the running wallet container of the current test
+
+
 @pytest.fixture
 def services(container_factory, database, wallet_database, service_database):
     container_factory(ReportingService, service_database("aww_reporting"))
-    container_factory(WalletService, wallet_database)
+    WALLETS[:] = [container_factory(WalletService, wallet_database)]
     return container_factory(AmlWorkflowService, database)
 
 
@@ -182,6 +185,25 @@ def test_a_failure_after_payment_never_charges_twice_nor_loses_the_paid_calculat
     assert len(charges) == 1 and charges[0].idempotency_key == pending["payment_status"]["idempotency_key"]
 
 
+def test_a_wallet_that_does_not_answer_leaves_the_calculation_pending_and_a_retry_charges_once(
+    aml, rpc_proxy, container_factory, wallet_database, office, deal, monkeypatch
+):
+    call = aml(office.ctx())
+    transaction_id = deal["transaction"]["transaction_id"]
+    fund(rpc_proxy, wallet_database, office, 2 * PRICE)
+    monkeypatch.setenv("AML_WALLET_TIMEOUT_SECONDS", "2")
+    WALLETS[0].kill()  # the wallet stops; its queue keeps the charge request
+    error = refused(call.pay_transaction, transaction_id)
+    assert "not confirmed yet" in error.value
+    pending = call.get_transaction(transaction_id)
+    assert pending["state"] == "payment_pending" and pending["allowed_actions"] == ["pay"]
+    container_factory(WalletService, wallet_database)  # back: it takes the queued charge
+    paid = call.pay_transaction(transaction_id)  # the same key: the wallet answers its first charge
+    assert paid["state"] == "assessed" and paid["payment_status"]["amount_cents"] == PRICE
+    assert balance(rpc_proxy, office) == PRICE
+    assert len(charges_of(wallet_database, office)) == 1
+
+
 def test_a_subscription_pays_before_the_wallet(aml, rpc_proxy, wallet_database, office, deal):
     fund(rpc_proxy, wallet_database, office, 27_104)
     rpc_proxy("wallet", office.ctx()).buy_subscription(plan="bronze", idempotency_key=f"b-{office.organisation_id}")
@@ -225,6 +247,7 @@ def test_normal_level_the_employee_accepts_or_refuses_for_good(aml, rpc_proxy, d
         "transaction_created",
         "party_added",
         "party_added",
+        "payment_started",
         "transaction_assessed",
         "transaction_refused",
     ]
@@ -318,7 +341,10 @@ def test_cash_in_a_sale_is_flagged_enhanced_and_goes_to_the_officer(aml, rpc_pro
     assert "EUR 10,000.00" in factor["explanation"]
     escalated = call.escalate_transaction(created["transaction_id"], "Cash announced for the fee", "refuse")
     assert escalated["state"] == "awaiting_officer"  # it must be reported: only the officer does that
-    assert call.transaction_timeline(created["transaction_id"])[-2]["marker"] == "cfi"
+    entries = {e["action"]: e for e in call.transaction_timeline(created["transaction_id"])}
+    assert (
+        entries["transaction_assessed"]["marker"] == "cfi" and entries["transaction_escalated"]["marker"] == "officer"
+    )
 
 
 # ---- search, isolation, roles, bad input ----------------------------------------------------------------------

@@ -21,7 +21,10 @@ from servicekit.entrypoints import rpc
 
 log = logging.getLogger(__name__)
 
-WALLET_TIMEOUT_SECONDS = env_int("AML_WALLET_TIMEOUT_SECONDS", 15)
+
+def wallet_timeout() -> int:
+    """Seconds to wait for the wallet (AML_WALLET_TIMEOUT_SECONDS, read at each call)."""
+    return env_int("AML_WALLET_TIMEOUT_SECONDS", 15)
 
 
 class WalletClient:
@@ -33,7 +36,7 @@ class WalletClient:
 
     def _call(self, method: str, **kwargs):
         try:
-            with eventlet.Timeout(WALLET_TIMEOUT_SECONDS):
+            with eventlet.Timeout(wallet_timeout()):
                 body = getattr(self.proxy, method).call_async(**kwargs).reply_event.wait()
         except eventlet.Timeout:
             raise handling.PaymentNotConfirmed(f"the wallet did not answer {method} in time") from None

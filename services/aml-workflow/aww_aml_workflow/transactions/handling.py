@@ -736,6 +736,7 @@ def _begin_payment(session, actor, transaction_id, key: str | None):
         .where(store.transactions.c.id == row.id)
         .values(state=lifecycle.move(row.state, "pay"), calculation_id=calculation_id, updated_at=moment)
     )
+    record(session, actor, "payment_started", row.id, details={"calculation_id": str(calculation_id)})
     return row, _calculation(session, calculation_id), None
 
 

@@ -48,6 +48,7 @@ ACTIONS = {
     "transaction_questions_answered": N_("Questionnaire answered"),
     "party_added": N_("Party added"),
     "party_removed": N_("Party removed"),
+    "payment_started": N_("Payment started"),
     "payment_refused": N_("Payment refused by the wallet"),
     "transaction_assessed": N_("Vigilance calculated (paid)"),
     "transaction_accepted": N_("Accepted"),
