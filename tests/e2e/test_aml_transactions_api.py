@@ -223,3 +223,42 @@ def test_the_pages_in_three_languages(stack, offices, language, title, pay_text)
             data={"csrf_token": web.cookies[CSRF_COOKIE], "reference": "", "type": "sale", "price": "abc"},
         )
         assert missing.status_code == 400 and 'aria-invalid="true"' in missing.text
+
+
+def test_pay_page_without_money_says_what_is_missing_and_links_to_the_top_up(http, stack, offices):
+    b = offices["b"]  # its wallet stays empty
+    seller = profiled_contact(http, b["employee"], "Eigenaar", index=0)
+    buyer = profiled_contact(http, b["employee"], "Nieuwe", index=1)
+    transaction = create(http, b["employee"], sale(seller, buyer))
+    base = f"/aml/transactions/{transaction['transaction_id']}"
+    with httpx.Client(base_url=stack.base_url, timeout=60, cookies={"aww_session": b["employee"]["token"]}) as web:
+        page = web.get(base + "/pay", params={"lang": "en"})
+        assert page.status_code == 200 and "€22.99" in page.text and "is missing" in page.text
+        form = {"csrf_token": web.cookies[CSRF_COOKIE], "idempotency_key": f"web-{uuid.uuid4()}"}
+        poor = web.post(base + "/pay", data=form)
+        assert poor.status_code == 402 and 'id="topup-link"' in poor.text and 'href="/wallet#topup-form"' in poor.text
+        assert "€22.99 is missing" in poor.text
+        edit = web.get(base + "/edit")
+        assert edit.status_code == 200 and 'value="350000.00"' in edit.text
+        saved = web.post(
+            base + "/edit",
+            data={
+                "csrf_token": web.cookies[CSRF_COOKIE],
+                "reference": transaction["reference"],
+                "type": "sale",
+                "property.street": "Meir",
+                "property.number": "12",
+                "property.postcode": "2000",
+                "property.city": "Antwerpen",
+                "property.country": "BE",
+                "price": "360000",
+            },
+        )
+        assert saved.status_code == 303, saved.text
+        assert "Meir 12" in web.get(base).text
+    assert (
+        http.get(f"/api/v1/aml/transactions/{transaction['transaction_id']}", headers=b["employee"]["headers"]).json()[
+            "price_cents"
+        ]
+        == 36_000_000
+    )
