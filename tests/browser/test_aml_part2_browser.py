@@ -10,8 +10,9 @@ import io
 import re
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from lxml import etree
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.browser
 
 XSD = Path(__file__).resolve().parents[3] / "shared" / "specs" / "goaml" / "goAMLSchema.xsd"
 PRICE_INCL_VAT = 2299
+BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def see(page, text: str) -> None:
@@ -222,7 +224,7 @@ def test_cash_sale_escalated_reported_answered_continues_and_counts_in_the_annua
     officer.click("#submit button[type=submit]")
     see(officer, "The submission on the goAML portal is recorded.")
     officer.check("#answer input[name=answer][value=continue]")
-    officer.fill("#answer input[name=answer_date]", time.strftime("%Y-%m-%d", time.gmtime()))
+    officer.fill("#answer input[name=answer_date]", datetime.now(BRUSSELS).date().isoformat())
     officer.fill("#answer input[name=answer_reference]", "CFI-BRW-7")
     officer.click("#answer button[type=submit]")
     see(officer, "CTIF-CFI's answer is recorded.")

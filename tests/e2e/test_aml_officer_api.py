@@ -6,8 +6,9 @@ officer's pages answer in every language."""
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -112,7 +113,7 @@ def test_report_to_ctif_cfi_from_escalation_to_answer(http, offices):
 
     submitted = http.post(f"{report_url}/submission", headers=officer, json={"goaml_reference": "GOAML-E2E-1"})
     assert submitted.status_code == 200 and submitted.json()["state"] == "submitted"
-    today = time.strftime("%Y-%m-%d", time.gmtime())
+    today = datetime.now(ZoneInfo("Europe/Brussels")).date().isoformat()  # the officer types a Belgian day
     bad_date = http.post(
         f"{report_url}/answer",
         headers=officer,

@@ -9,7 +9,9 @@ import base64
 import os
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import kombu
 import pytest
@@ -57,6 +59,11 @@ class FakeIdentity:
             {"account_id": a, "email": f"officer-{a[:8]}@office.example", "language": "fr", "status": "active"}
             for a in account_ids
         ]
+
+
+def belgian_today() -> str:
+    """CTIF-CFI's answer date as the officer types it: a day in Belgium."""
+    return datetime.now(ZoneInfo("Europe/Brussels")).date().isoformat()
 
 
 def wait_until(predicate, timeout=15.0, what="condition"):
@@ -217,7 +224,7 @@ def test_a_report_blocks_the_case_until_ctif_cfi_answers(aml, databases):
     officer.submit_cfi_report(report_id, "GOAML-2026-77")
     assert "no longer changes" in refused(officer.edit_cfi_report, report_id, "other reason")
     assert officer.officer_counts()["awaiting_cfi"] >= 1
-    today = time.strftime("%Y-%m-%d", time.gmtime())
+    today = belgian_today()
     answered = officer.answer_cfi_report(report_id, "continue", today, "CFI/2026/123")
     assert answered["state"] == "answered" and answered["answer"] == "continue"
     assert aml("a_user").get_risk_profile(case_id)["state"] == "accepted"
@@ -239,7 +246,7 @@ def test_ctif_cfi_saying_stop_refuses_the_case_for_good(aml):
     officer.validate_cfi_report(report_id)
     officer.download_cfi_report(report_id)
     officer.submit_cfi_report(report_id, "GOAML-9")
-    officer.answer_cfi_report(report_id, "stop", time.strftime("%Y-%m-%d", time.gmtime()), "CFI/STOP/1")
+    officer.answer_cfi_report(report_id, "stop", belgian_today(), "CFI/STOP/1")
     assert aml("a_user").get_risk_profile(case_id)["state"] == "refused"
     assert "closed for good" in refused(officer.officer_decide, "risk_profile", case_id, "report", "again")
     assert "closed for good" in refused(aml("a_user").decide_risk_profile, case_id, "accept")
