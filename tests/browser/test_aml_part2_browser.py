@@ -156,7 +156,9 @@ def test_cash_sale_escalated_reported_answered_continues_and_counts_in_the_annua
     employee.click("#go-pay")
     see(employee, "Price incl. VAT")
     assert employee.locator("#price-incl-vat").inner_text().replace("\xa0", " ") in ("€ 22.99", "€22.99", "EUR 22.99")
-    fund_by_transfer(http, platform_admin(http, stack), office["employee"], 5000)  # the office's wallet was empty
+    see(employee, "The wallet does not hold enough money")  # a new office's wallet is empty
+    assert "22.99 is missing" in employee.locator("#price").inner_text()
+    fund_by_transfer(http, platform_admin(http, stack), office["employee"], 5000)
     employee.reload()
     employee.click("#pay-button")
     see(employee, "Paid: the vigilance level was calculated.")
