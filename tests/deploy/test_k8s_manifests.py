@@ -44,3 +44,12 @@ def test_services_start_with_the_runner_and_green_psycopg():
     for spec in SERVICES:
         container = DEPLOYMENTS[spec.name.replace("_", "-")]["spec"]["template"]["spec"]["containers"][0]
         assert container["args"] == ["python", "-m", "servicekit.runner", spec.entry]
+
+
+def test_reporting_validates_goaml_against_the_mounted_schema():
+    pod = DEPLOYMENTS["reporting"]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    path = {item["name"]: item["value"] for item in container["env"]}["GOAML_XSD_PATH"]
+    mount = next(m for m in container["volumeMounts"] if path.startswith(m["mountPath"] + "/"))
+    volume = next(v for v in pod["volumes"] if v["name"] == mount["name"])
+    assert volume["configMap"]["name"] == "goaml-schema" and mount["readOnly"] is True
