@@ -236,6 +236,11 @@ def test_cash_sale_escalated_reported_answered_continues_and_counts_in_the_annua
     timeline = employee.locator("#timeline").inner_text()
     assert "➜" in timeline and "★" in timeline
 
+    officer.goto("/aml/timeline/transaction/" + transaction_url.rstrip("/").split("/")[-1])
+    steps = officer.locator("ol.timeline").inner_text()
+    assert "Vigilance calculated (paid)" in steps and "transaction_assessed" not in steps
+    assert "➜ CTIF-CFI" in steps and "CTIF-CFI's answer recorded" in steps
+
     # ---- the annual report of the year shows these numbers --------------------------------------------
     officer.goto("/aml/annual")
     officer.select_option("select[name=year]", str(year))

@@ -1,5 +1,7 @@
 """Display texts of the AML officer pages for the codes the service answers with (translated with _())."""
 
+from aww_gateway.areas.aml import labels as contact_labels
+from aww_gateway.areas.aml_transactions import labels as transaction_labels
 from aww_gateway.i18n import N_
 
 KINDS = {"risk_profile": N_("Risk profile"), "transaction": N_("Transaction"), "contact": N_("Contact")}
@@ -19,7 +21,10 @@ REPORT_STATES = {
 }
 ANSWERS = {"continue": N_("Continue"), "stop": N_("Do not continue")}
 PROPOSALS = {"accept": N_("Accept"), "refuse": N_("Refuse")}
+# a case's timeline also holds the contact's and the transaction's own steps: their areas word them
 ACTIONS = {
+    **contact_labels.ACTIONS,
+    **transaction_labels.ACTIONS,
     "officer_accept": N_("The AML officer accepted"),
     "officer_refuse": N_("The AML officer refused"),
     "officer_report": N_("The AML officer reported to CTIF-CFI"),
