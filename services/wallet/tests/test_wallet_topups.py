@@ -125,3 +125,23 @@ def test_unknown_or_malformed_payment_ids_are_not_found(make_office):
     office = make_office()
     assert "Unknown payment" in refused(lambda: office.wallet.payment_webhook(payment_id="tr_; DROP TABLE"))
     assert "does not know" in refused(lambda: office.wallet.payment_webhook(payment_id="tr_doesnotexist"))
+
+
+def test_a_payment_the_provider_reports_in_another_currency_is_not_credited(make_office, fake_mollie, sql):
+    office = make_office()
+    topup = office.wallet.create_topup(amount_cents=5000, payment_method="visa", idempotency_key="topup-usd-0001")
+    payment_id = payment_of(fake_mollie, topup["checkout_url"])
+    control(fake_mollie, payment_id, status="paid", amount={"currency": "USD", "value": "50.00"}, webhook=False)
+    assert office.wallet.payment_webhook(payment_id=payment_id)["status"] == "open"  # left for an administrator
+    assert office.wallet.get_wallet()["balance_cents"] == 0
+    assert sql("SELECT count(*) FROM journal_entries WHERE organisation_id = :o", o=office.organisation_id)[0][0] == 0
+
+
+def test_a_paid_amount_that_differs_from_the_request_credits_what_was_paid(make_office, fake_mollie, admin):
+    office = make_office()
+    topup = office.wallet.create_topup(amount_cents=7500, payment_method="maestro", idempotency_key="topup-diff-001")
+    payment_id = payment_of(fake_mollie, topup["checkout_url"])
+    control(fake_mollie, payment_id, status="paid", amount={"currency": "EUR", "value": "70.00"}, webhook=False)
+    assert office.wallet.payment_webhook(payment_id=payment_id)["status"] == "paid"
+    assert office.wallet.get_wallet()["balance_cents"] == 7000
+    assert admin.reconcile()["failures"] == []

@@ -11,9 +11,10 @@ wallet's adapter runs the official mollie-api-python client against it unchanged
   expired); `POST /checkout/{id}` sets it, then calls the webhook (form body `id=tr_…`, nothing
   else, like Mollie) and redirects the browser to redirectUrl. Failed webhook calls are retried a
   few times in the background, as Mollie does;
-- test control: `POST /_control/payments/{id}` JSON {"status", "webhook": true, "repeat": n}
-  sets any status (out-of-order tests) and calls the webhook n times, answering with the HTTP
-  codes it got; `GET /_control/payments` lists them; `GET /_health`.
+- test control: `POST /_control/payments/{id}` JSON {"status", "amount", "webhook": true, "repeat": n}
+  sets any status (out-of-order tests) or amount (a provider answering another currency or sum)
+  and calls the webhook n times, answering with the HTTP codes it got; `GET /_control/payments`
+  lists them; `GET /_health`.
 """
 
 from __future__ import annotations
@@ -236,6 +237,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self._error(422, "Unprocessable Entity", "unknown status", "status")
             with self.store.lock:
                 payment["status"] = status
+        if isinstance(data.get("amount"), dict):
+            with self.store.lock:
+                payment["amount"] = {
+                    "currency": str(data["amount"].get("currency")),
+                    "value": str(data["amount"].get("value")),
+                }
         codes = deliver(self.store, payment, int(data.get("repeat", 1))) if data.get("webhook", True) else []
         return self._send(200, {"payment": self._resource(payment), "webhook_codes": codes}, "application/json")
 
