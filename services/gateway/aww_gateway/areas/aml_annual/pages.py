@@ -65,6 +65,9 @@ FIGURES = {
     "due_diligence": (N_("Due-diligence failures"), (
         ("incomplete_identifications", N_("Identifications not completed by the end of the year")),
         ("blocked_by_sanctions", N_("Refused for a sanctions match")))),
+    "transactions": (N_("Transactions"), (
+        ("total", N_("Assessed")), ("refused", N_("Refused")), ("escalated", N_("Escalated to the AML officer")),
+        ("cash_flagged", N_("Flagged for cash in a sale price")))),
 }  # fmt: skip
 FLASH = {
     "saved": N_("Your changes are saved."),
