@@ -10,6 +10,7 @@ from nameko.exceptions import RemoteError
 from sqlalchemy import create_engine, text
 from test_cases_service_support import import_un_list
 from test_transactions_support import (
+    NO_RISK_PROFILE,
     PRICE,
     accepted_party,
     balance,
@@ -229,6 +230,10 @@ def test_normal_level_the_employee_accepts_or_refuses_for_good(aml, rpc_proxy, d
     call.pay_transaction(first)
     call.pay_transaction(second)
     assert "escalated" in refused(call.escalate_transaction, first, "Looks odd", "accept").value
+    review = call.start_risk_profile(seller, skip=False, answers=NO_RISK_PROFILE)  # the seller is under review
+    error = refused(call.decide_transaction, first, "accept")
+    assert error.value.startswith("Verkoper, Michel: ") and "waits for a decision" in error.value
+    call.decide_risk_profile(review["risk_profile_id"], "accept")
     accepted = call.decide_transaction(first, "accept")
     assert accepted["state"] == "accepted" and accepted["decided_by"] == office.accounts["user"]
     assert "give a reason" in refused(call.decide_transaction, second, "refuse").value

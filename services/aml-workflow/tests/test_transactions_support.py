@@ -19,7 +19,15 @@ from aww_aml_workflow.cases import samples
 from aww_contracts.envelope import make_envelope
 
 PRICE = 2299  # EUR 19.00 + 21 % VAT
-PERSON_NUMBERS = ["74091233747", "85073003328", "79041210162"]
+NO_RISK_PROFILE = {  # answers to the risk-profile questionnaire that raise nothing
+    "payment_cash": False,
+    "funds_from_abroad": False,
+    "unknown_third_party": False,
+    "funds_origin_unclear": False,
+    "crypto_assets": False,
+    "acts_for_someone_else": False,
+    "unusual_transaction": False,
+}
 
 
 @dataclass

@@ -659,19 +659,25 @@ def search_transactions(
 # ---- paying and assessing -------------------------------------------------------------------------------------
 
 
+def _check_parties(session, actor, parties, *, same_profile: bool) -> None:
+    """Every party still stands: its current risk profile is accepted (and, before paying, it is
+    the profile the party was added with, so the calculation rests on what is shown)."""
+    for party in parties:
+        standing, _, profile = _standing(session, actor, party.contact_id)
+        blocker = model.party_blocker(standing)
+        if blocker is None and same_profile and profile.id != party.risk_profile_id:
+            blocker = f"{standing.name}: the contact has a newer accepted risk profile: remove and add the party again"
+        if blocker is not None:
+            raise DomainError("conflict", blocker, contact_id=str(party.contact_id), missing=[blocker])
+
+
 def _check_ready(session, actor, row) -> None:
     """Everything the calculation needs, checked before anything is charged."""
     parties = _parties(session, row.id)
     missing = model.ready_to_assess(row.type, [{"role": p.role} for p in parties])
     if missing:
         raise DomainError("conflict", "Not ready for the vigilance calculation: " + "; ".join(missing), missing=missing)
-    for party in parties:
-        standing, _, profile = _standing(session, actor, party.contact_id)
-        blocker = model.party_blocker(standing)
-        if blocker is None and profile.id != party.risk_profile_id:
-            blocker = f"{standing.name}: the contact has a newer accepted risk profile: remove and add the party again"
-        if blocker is not None:
-            raise DomainError("conflict", blocker, contact_id=str(party.contact_id), missing=[blocker])
+    _check_parties(session, actor, parties, same_profile=True)
 
 
 def payment_quote(session, actor: Actor, transaction_id, *, wallet: Wallet) -> dict:
@@ -904,6 +910,8 @@ def decide_transaction(session, actor: Actor, transaction_id, *, decision, reaso
     target = lifecycle.move(row.state, decision)
     lifecycle.check_employee_decision(row.level, decision)
     lifecycle.check_not_blocking(_must_report(row), decision)
+    if decision == "accept":  # a party reported, refused or under review since the calculation stops it
+        _check_parties(session, actor, _parties(session, row.id), same_profile=False)
     moment = now()
     session.execute(
         update(store.transactions)
