@@ -1,7 +1,7 @@
 """The transactional outbox: events are rows written in the same transaction as the change that
 causes them, then relayed to the producer's topic exchange with publisher confirms.
 
-- `add_event(session, ...)` inside a worker's transaction;
+- `add_event(session, ...)` (or `add_events` for many of one type) inside a worker's transaction;
 - the relay publishes pending rows oldest first, `FOR UPDATE SKIP LOCKED` so several replicas can
   relay side by side, and marks them published only after the broker confirmed every message of
   the batch. A crash between confirm and mark publishes again: consumers deduplicate on event_id.
@@ -75,22 +75,35 @@ def create_tables(bind) -> None:
 
 def add_event(session, event_type: str, data: dict, *, schema_version: int = 1) -> str:
     """Record an event in the worker's transaction; it leaves only if the transaction commits."""
+    return add_events(session, event_type, [data], schema_version=schema_version)[0]
+
+
+def add_events(session, event_type: str, items: list[dict], *, schema_version: int = 1) -> list[str]:
+    """Record many events of one type in one statement (bulk work: imports, re-screens)."""
     producer = session.info["service"]
     if event_type not in session.info.get("publishes", ()):
         raise EventContractError(f"{producer} does not declare {event_type!r} in its `publishes`")
-    envelope = make_envelope(
-        producer, event_type, data, correlation_id=logs.correlation_id.get(), schema_version=schema_version
-    )
+    correlation_id = logs.correlation_id.get()
+    envelopes = [
+        make_envelope(producer, event_type, data, correlation_id=correlation_id, schema_version=schema_version)
+        for data in items
+    ]
+    if not envelopes:
+        return []
     session.execute(
-        insert(outbox_table).values(
-            event_id=envelope["event_id"],
-            event_type=event_type,
-            envelope=envelope,
-            occurred_at=datetime.fromisoformat(envelope["occurred_at"]),
-        )
+        insert(outbox_table),
+        [
+            {
+                "event_id": envelope["event_id"],
+                "event_type": event_type,
+                "envelope": envelope,
+                "occurred_at": datetime.fromisoformat(envelope["occurred_at"]),
+            }
+            for envelope in envelopes
+        ],
     )
     session.info["outbox_pending"] = True
-    return envelope["event_id"]
+    return [envelope["event_id"] for envelope in envelopes]
 
 
 def claim_event(session, consumer: str, event_id: str) -> bool:

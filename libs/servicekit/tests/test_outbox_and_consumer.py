@@ -27,6 +27,16 @@ def test_event_is_published_after_commit_and_applied_once(producer, consumer, rp
     assert len(applied) == 1
 
 
+def test_events_added_in_bulk_each_leave_once_with_their_own_id(producer, consumer, rpc_proxy, probe_databases):
+    before = rpc_proxy("probe_consumer").applied_count()
+    assert rpc_proxy("probe_producer").write_notes(120) == 120
+    wait_until(lambda: rpc_proxy("probe_consumer").applied_count() == before + 120, what="120 events applied")
+    envelopes = [envelope for envelope, _ in outbox_rows(probe_databases["producer"])]
+    bulk = [envelope for envelope in envelopes if envelope["data"]["text"].startswith("bulk ")]
+    assert len({envelope["event_id"] for envelope in bulk}) == len(bulk) >= 120
+    assert {envelope["data"]["text"] for envelope in bulk[-120:]} == {f"bulk {i}" for i in range(120)}
+
+
 def test_failing_handler_after_write_leaves_no_row_and_no_event(producer, consumer, rpc_proxy, probe_databases):
     before = len(outbox_rows(probe_databases["producer"]))
     notes_before = rpc_proxy("probe_producer").count_notes()

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from aww_contracts.envelope import register_schema_dir
 from aww_contracts.errors import DomainError
 from servicekit.entrypoints import event_handler, rpc
-from servicekit.outbox import add_event, create_tables
+from servicekit.outbox import add_event, add_events, create_tables
 from servicekit.service import ServiceBase
 
 register_schema_dir(Path(__file__).parent / "schemas")
@@ -65,9 +65,9 @@ class ProducerService(ServiceBase):
 
     @rpc
     def write_notes(self, count):
-        for i in range(count):
-            note_id = self.db.execute(insert(notes).values(text=f"bulk {i}").returning(notes.c.id)).scalar_one()
-            add_event(self.db, "note_written", {"note_id": note_id, "text": f"bulk {i}"})
+        texts = [f"bulk {i}" for i in range(count)]
+        rows = self.db.execute(insert(notes).returning(notes.c.id, notes.c.text), [{"text": t} for t in texts]).all()
+        add_events(self.db, "note_written", [{"note_id": row.id, "text": row.text} for row in rows])
         return count
 
     @rpc
