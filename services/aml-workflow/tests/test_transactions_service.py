@@ -205,6 +205,32 @@ def test_a_wallet_that_does_not_answer_leaves_the_calculation_pending_and_a_retr
     assert len(charges_of(wallet_database, office)) == 1
 
 
+def test_parallel_pays_with_different_keys_charge_once(aml, amqp_uri, rpc_proxy, wallet_database, office, deal):
+    import eventlet
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    transaction_id = deal["transaction"]["transaction_id"]
+    fund(rpc_proxy, wallet_database, office, 3 * PRICE)
+
+    def press(index):
+        with ClusterRpcProxy({"AMQP_URI": amqp_uri}, context_data=office.ctx(), timeout=60) as cluster:
+            try:
+                return cluster.aml_workflow.pay_transaction(
+                    transaction_id, idempotency_key=f"click-{index}-{transaction_id}"
+                )
+            except RemoteError as exc:
+                return exc
+
+    results = list(eventlet.GreenPool(6).imap(press, range(6)))
+    views = [r for r in results if isinstance(r, dict)]
+    others = [r for r in results if not isinstance(r, dict)]
+    assert views and all(v["state"] == "assessed" for v in views)
+    assert all("vigilance of this transaction was calculated" in e.value for e in others), others
+    assert len({v["payment_status"]["calculation_id"] for v in views}) == 1
+    assert balance(rpc_proxy, office) == 2 * PRICE
+    assert len(charges_of(wallet_database, office)) == 1
+
+
 def test_a_subscription_pays_before_the_wallet(aml, rpc_proxy, wallet_database, office, deal):
     fund(rpc_proxy, wallet_database, office, 27_104)
     rpc_proxy("wallet", office.ctx()).buy_subscription(plan="bronze", idempotency_key=f"b-{office.organisation_id}")
