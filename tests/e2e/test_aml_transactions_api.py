@@ -262,3 +262,48 @@ def test_pay_page_without_money_says_what_is_missing_and_links_to_the_top_up(htt
         ]
         == 36_000_000
     )
+
+
+def test_the_result_and_the_decision_forms_on_the_page(http, stack, offices):
+    a = offices["a"]
+    employee = a["employee"]
+    normal = create(http, employee, sale(a["seller"], a["buyer"]))
+    cash = {
+        "parts": [{"method": "transfer", "amount_cents": 34_000_000}, {"method": "cash", "amount_cents": 1_000_000}]
+    }
+    enhanced = create(http, employee, sale(a["seller"], a["buyer"], payment=cash))
+    if balance(http, employee) < 2 * PRICE:
+        fund_by_transfer(http, platform_admin(http, stack), employee, 2 * PRICE)
+    with httpx.Client(base_url=stack.base_url, timeout=60, cookies={"aww_session": employee["token"]}) as web:
+        web.get("/aml/transactions", params={"lang": "fr"})
+        paid = web.post(
+            f"/aml/transactions/{normal['transaction_id']}/pay",
+            data={"csrf_token": web.cookies[CSRF_COOKIE], "idempotency_key": f"web-{uuid.uuid4()}"},
+        )
+        assert paid.status_code == 303 and paid.headers["location"].endswith("#result")
+        page = web.get(paid.headers["location"])
+        assert page.status_code == 200 and 'data-level="standard"' in page.text and "Vigilance standard" in page.text
+        assert "Accepter la transaction" in page.text and "Vigilance calculée (payée)" in page.text
+        decided = web.post(
+            f"/aml/transactions/{normal['transaction_id']}/decision",
+            data={"csrf_token": web.cookies[CSRF_COOKIE], "decision": "accept", "reason": ""},
+        )
+        assert decided.status_code == 303
+        assert 'data-state="accepted"' in web.get(decided.headers["location"]).text
+
+        assert pay(http, employee, enhanced["transaction_id"]).status_code == 200
+        page = web.get(f"/aml/transactions/{enhanced['transaction_id']}")
+        assert 'data-factor="cash_in_sale"' in page.text and 'id="escalation-form"' in page.text
+        empty = web.post(
+            f"/aml/transactions/{enhanced['transaction_id']}/escalation",
+            data={"csrf_token": web.cookies[CSRF_COOKIE], "motivation": "", "proposal": "accept"},
+        )
+        assert empty.status_code == 400 and "motivation" in empty.text
+        sent = web.post(
+            f"/aml/transactions/{enhanced['transaction_id']}/escalation",
+            data={"csrf_token": web.cookies[CSRF_COOKIE], "motivation": "Espèces annoncées", "proposal": "refuse"},
+        )
+        assert sent.status_code == 303
+        page = web.get(sent.headers["location"])
+        assert 'data-state="awaiting_officer"' in page.text and "marker-officer" in page.text
+        assert "marker-cfi" in page.text  # the calculation that found cash to report
