@@ -24,7 +24,8 @@ run_one() {
   dir=$1; shift
   log="$logs/$(echo "$dir" | tr / _).log"
   if .venv/bin/python -m pytest -p no:pytest_nameko -p no:cacheprovider -p servicekit.testing.pytest_plugin -q "$dir" "$@" >"$log" 2>&1; then
-    echo "   ok    $dir: $(tail -n 1 "$log")"
+    # the summary line, not the last line: threads of killed containers may log after it
+    echo "   ok    $dir: $(grep -E '^=*.* (passed|failed|error)' "$log" | tail -n 1 | tr -d '=')"
   else
     code=$?
     # exit code 5: no test selected by the extra arguments, which is fine
