@@ -70,6 +70,23 @@ class Operation:
             raise TypeError(f"{self.operation_id}: the handler must be async")
 
 
+def operation_factory(**defaults: Any) -> Callable[..., Operation]:
+    """`op(method, path, operation_id, summary, handler, **fields)` with an area's defaults (tag,
+    auth, errors, …); each call may override them."""
+
+    def make(method: str, path: str, operation_id: str, summary: str, handler, **fields: Any) -> Operation:
+        return Operation(
+            method=method,
+            path=path,
+            operation_id=operation_id,
+            summary=summary,
+            handler=handler,
+            **{**defaults, **fields},
+        )
+
+    return make
+
+
 def _field_errors(exc: ValidationError, where: str) -> list[dict[str, str]]:
     errors = []
     for error in exc.errors(include_url=False, include_input=False):

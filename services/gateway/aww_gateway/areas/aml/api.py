@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from starlette.responses import Response
 
-from aww_gateway.api import ApiCall, Operation
+from aww_gateway.api import ApiCall, operation_factory
 from aww_gateway.areas.aml import models as m
 from aww_gateway.problems import Problem
 
@@ -205,19 +205,7 @@ async def prefill_enterprise(call: ApiCall):
 PDF_RESPONSE = {200: {"description": "The file", "content": {"application/pdf": {}, "application/msword": {}}}}
 
 
-def _op(method, path, operation_id, summary, handler, **kwargs) -> Operation:
-    kwargs.setdefault("errors", COMMON)
-    return Operation(
-        method=method,
-        path=path,
-        operation_id=operation_id,
-        summary=summary,
-        handler=handler,
-        tag=TAG,
-        auth="organisation",
-        **kwargs,
-    )
-
+_op = operation_factory(tag=TAG, auth="organisation", errors=COMMON)
 
 OPERATIONS = [
     _op(

@@ -4,7 +4,7 @@ the AML tool role (annual report, audit log and retention overview: AML officers
 
 from __future__ import annotations
 
-from aww_gateway.api import ApiCall, Operation
+from aww_gateway.api import ApiCall, operation_factory
 from aww_gateway.areas.aml.api import file_response
 from aww_gateway.areas.aml_annual import models as m
 from aww_gateway.problems import Problem
@@ -73,11 +73,7 @@ async def reopen_relationship(call: ApiCall):
     return await call.rpc(S, "reopen_relationship", contact_id=call.path["contact_id"])
 
 
-def _op(method, path, operation_id, summary, handler, **kwargs) -> Operation:
-    kwargs.setdefault("errors", COMMON)
-    return Operation(method=method, path=path, operation_id=operation_id, summary=summary, handler=handler, tag=TAG,
-                     auth="organisation", **kwargs)  # fmt: skip
-
+_op = operation_factory(tag=TAG, auth="organisation", errors=COMMON)
 
 PDF = {200: {"description": "The annual report (PDF)", "content": {"application/pdf": {}}}}
 E = "/api/v1/aml/contacts/{contact_id}/relationship-end"

@@ -8,7 +8,7 @@ naming every missing item in `missing`).
 
 from __future__ import annotations
 
-from aww_gateway.api import ApiCall, Operation
+from aww_gateway.api import ApiCall, operation_factory
 from aww_gateway.areas.aml.api import file_response
 from aww_gateway.areas.aml_officer import models as m
 
@@ -82,19 +82,7 @@ async def save_settings(call: ApiCall):
     return await call.rpc(S, "save_officer_settings", **call.body.model_dump())
 
 
-def _op(method, path, operation_id, summary, handler, **kwargs) -> Operation:
-    kwargs.setdefault("errors", COMMON)
-    return Operation(
-        method=method,
-        path=path,
-        operation_id=operation_id,
-        summary=summary,
-        handler=handler,
-        tag=TAG,
-        auth="organisation",
-        **kwargs,
-    )
-
+_op = operation_factory(tag=TAG, auth="organisation", errors=COMMON)
 
 DECIDE_ERRORS = (*COMMON, "validation_failed", "conflict", "four_eyes")
 REPORT_ERRORS = (*COMMON, "validation_failed", "conflict")

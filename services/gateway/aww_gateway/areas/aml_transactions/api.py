@@ -9,7 +9,7 @@ with `missing_cents`; top up at /wallet and pay again.
 
 from __future__ import annotations
 
-from aww_gateway.api import ApiCall, Operation
+from aww_gateway.api import ApiCall, operation_factory
 from aww_gateway.areas.aml_transactions import models as m
 from aww_gateway.areas.wallet.api import IDEMPOTENCY_HEADER, idempotency_key
 
@@ -97,19 +97,7 @@ async def eligible(call: ApiCall):
     return await call.rpc(S, "eligible_parties", query=call.query.q, limit=call.query.limit)
 
 
-def _op(method, path, operation_id, summary, handler, **kwargs) -> Operation:
-    kwargs.setdefault("errors", COMMON)
-    return Operation(
-        method=method,
-        path=path,
-        operation_id=operation_id,
-        summary=summary,
-        handler=handler,
-        tag=TAG,
-        auth="organisation",
-        **kwargs,
-    )
-
+_op = operation_factory(tag=TAG, auth="organisation", errors=COMMON)
 
 OPERATIONS = [
     _op(

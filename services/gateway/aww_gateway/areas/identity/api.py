@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from aww_gateway.api import ApiCall, ApiModel, Operation
+from aww_gateway.api import ApiCall, ApiModel, operation_factory
 from aww_gateway.auth import client_certificate
 from aww_gateway.problems import Problem
 
@@ -321,11 +321,7 @@ async def set_platform_admin(call: ApiCall):
     )
 
 
-def _op(method, path, operation_id, summary, handler, **extra) -> Operation:
-    return Operation(
-        method=method, path=path, operation_id=operation_id, summary=summary, handler=handler, tag=TAG, **extra
-    )
-
+_op = operation_factory(tag=TAG)
 
 CODE_ERRORS = ("invalid_code", "code_expired")
 

@@ -6,7 +6,7 @@ Handlers pass the request on to the organisation service, which checks every rig
 
 from __future__ import annotations
 
-from aww_gateway.api import ApiCall, Operation
+from aww_gateway.api import ApiCall, operation_factory
 from aww_gateway.areas.organisation import models as m
 from aww_gateway.areas.organisation.names import remember
 
@@ -175,10 +175,7 @@ async def authorization(call: ApiCall):
     )
 
 
-def op(method, path, operation_id, summary, handler, **kwargs) -> Operation:
-    kwargs.setdefault("tag", TAG)
-    return Operation(method=method, path=path, operation_id=operation_id, summary=summary, handler=handler, **kwargs)
-
+op = operation_factory(tag=TAG)
 
 MEMBER = ORG + "/members/{account_id}"
 
