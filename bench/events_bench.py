@@ -86,9 +86,11 @@ def main() -> None:
         PROBE_CONSUMER_DATABASE_URL=urls["consumer"],
     )
     logs = Path(tempfile.mkdtemp())
+    # BENCH_CONSUMERS=2 runs two consumer replicas on the same queue, as the deployments do
+    consumers = int(os.environ.get("BENCH_CONSUMERS", "1"))
     processes = [  # BENCH_PROFILE=1 prints their pids for py-spy
         start("servicekit.testing.probe:ProducerService", env, logs / "producer.log"),
-        start("servicekit.testing.probe:ConsumerService", env, logs / "consumer.log"),
+        *(start("servicekit.testing.probe:ConsumerService", env, logs / f"consumer{i}.log") for i in range(consumers)),
     ]
     if os.environ.get("BENCH_PROFILE"):
         print("pids", [p.pid for p in processes], flush=True)
@@ -168,7 +170,7 @@ def main() -> None:
             drop_database(f"awwt_{run}_probe_{k}")
         delete_vhost(vhost)
 
-    print("Events: outbox → RabbitMQ → idempotent consumer (probe services, one process each)")
+    print(f"Events: outbox → RabbitMQ → idempotent consumer (probe producer, {consumers} consumer process(es))")
     print(
         f"  commit-to-handled at {rate} events/s for {seconds} s: p50 {percentile(latencies, 0.5):.1f} ms, "
         f"p95 {percentile(latencies, 0.95):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms"
