@@ -5,6 +5,23 @@ after the access check and the read succeeded: the line exists exactly when the 
 service. A line holds ids and counts only — never names, numbers or search terms (the search
 text of a contact search may be a national number, so only whether one was given is kept).
 
+What is logged (action, subject kind, subject id, details):
+
+| entrypoint | line |
+|---|---|
+| get_contact / search_contacts / get_document / screening / acceptance document | see cases and screening |
+| get_transaction | view, transaction, its id, {parties} |
+| search_transactions | search, transaction_list, —, {query: given or not, results} |
+| eligible_parties (contacts offered as parties) | search, contact_list, —, {query, results, purpose} |
+| transaction_timeline | view, transaction_timeline, its id, {entries} |
+| officer_case | view, transaction or risk_profile, the case id, {officer_case: true} |
+| case_timeline | view, transaction_timeline or risk_profile_timeline, the case id, {entries} |
+| officer_inbox | view, officer_inbox, —, {cases, reports} |
+| officer_notifications | view, officer_notifications, —, {results} |
+| cfi_reports | view, cfi_report_list, —, {results} |
+| cfi_report | view, cfi_report, its id, {case_kind, case_id, revision} |
+| download_cfi_report (the goAML XML) | download, cfi_report, its id, {sha256} |
+
 The log belongs to the office's AML records (kept with them, readable by its AML officers).
 """
 
@@ -30,6 +47,16 @@ SUBJECTS = (
     "annual_report",
     "audit_log",
     "retention",
+    # transactions and the AML officer (their data name parties, addresses, prices, reasons)
+    "transaction",
+    "transaction_list",
+    "transaction_timeline",
+    "risk_profile",
+    "risk_profile_timeline",
+    "officer_inbox",
+    "officer_notifications",
+    "cfi_report",
+    "cfi_report_list",
 )
 MAX_PAGE = 200
 

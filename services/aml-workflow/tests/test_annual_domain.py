@@ -148,3 +148,17 @@ def test_purge_residues_keep_no_free_text():
     assert domain.timeline_residue(details) == {"version_no": 2, "level": "enhanced"}
     factors = [{"id": "pep", "effect": "enhanced", "weight": 0, "params": {"function": "minister", "name": "X"}}]
     assert domain.factor_residue(factors) == [{"id": "pep", "effect": "enhanced"}]
+
+
+def test_escalations_add_transactions_to_risk_profiles_and_keep_the_split():
+    rows = Rows(escalations={"awaiting_officer": 2, "reported": 1},
+                transaction_escalations={"accepted": 1, "reported": 2, "refused": 1})  # fmt: skip
+    result = figures(rows)["escalations"]
+    assert (result["total"], result["risk_profiles"], result["transactions"]) == (7, 3, 4)
+    assert (result["awaiting_officer"], result["accepted"], result["refused"], result["reported"]) == (2, 1, 1, 3)
+    assert result["by_kind"] == {
+        "risk_profiles": {"total": 3, "awaiting_officer": 2, "accepted": 0, "refused": 0, "reported": 1},
+        "transactions": {"total": 4, "awaiting_officer": 0, "accepted": 1, "refused": 1, "reported": 2},
+    }
+    none = figures(Rows())["escalations"]
+    assert none["total"] == 0 and none["by_kind"]["transactions"]["total"] == 0

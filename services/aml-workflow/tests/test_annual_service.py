@@ -109,7 +109,12 @@ def test_figures_count_the_years_records(database, offices):
     assert now["refusals"] == {"contact_versions": 1, "risk_profiles": 0}
     assert now["hits"]["pep"] == 1 and now["hits"]["sanctions"] == 0 and now["hits"]["screenings"] == 3
     assert now["risk_profiles"]["assessed"] == {"simplified": 0, "standard": 0, "enhanced": 1}
-    assert now["escalations"] == {"total": 1, "awaiting_officer": 1, "accepted": 0, "refused": 0, "reported": 0}
+    profile_escalation = {"total": 1, "awaiting_officer": 1, "accepted": 0, "refused": 0, "reported": 0}
+    no_escalation = {"total": 0, "awaiting_officer": 0, "accepted": 0, "refused": 0, "reported": 0}
+    assert now["escalations"] == profile_escalation | {
+        "risk_profiles": 1, "transactions": 0,
+        "by_kind": {"risk_profiles": profile_escalation, "transactions": no_escalation},
+    }  # fmt: skip
     assert now["due_diligence"] == {"incomplete_identifications": 1, "blocked_by_sanctions": 0}
     assert now["transactions"] == {"total": 0, "by_level": {"simplified": 0, "standard": 0, "enhanced": 0},
                                    "refused": 0, "escalated": 0, "cash_flagged": 0}  # fmt: skip
@@ -213,3 +218,34 @@ def test_ctif_cfi_reports_are_counted_from_the_officers_reports(database):
         session.rollback()
     assert cfi == {"reports": 3, "submitted": 2, "answers": 1, "answers_continue": 1, "answers_stop": 0,
                    "source": "cfi_reports"}  # fmt: skip
+
+
+def test_escalated_transactions_count_with_the_risk_profiles_by_kind(database):
+    office = Office()
+    moment = f"{YEAR}-02-01T10:00:00+00:00"
+    with session_for(database) as session:
+        for state, escalated_at in (("awaiting_officer", moment), ("reported", moment), ("refused", moment),
+                                    ("accepted", f"{YEAR - 1}-12-01T10:00:00+00:00"), ("accepted", None)):  # fmt: skip
+            session.execute(
+                text(
+                    "INSERT INTO aml_transactions (id, organisation_id, reference, type, state, property, "
+                    "price_cents, currency, payment, cash_cents, answers, level, search_text, employee_id, "
+                    "created_at, updated_at, assessed_at, escalated_at) VALUES (gen_random_uuid(), :o, "
+                    "gen_random_uuid()::text, 'sale', :state, '{}'::jsonb, 100, 'EUR', '{}'::jsonb, 0, '{}'::jsonb, "
+                    "'enhanced', '', :e, :at, :at, :at, :escalated)"
+                ),
+                {"o": office.id, "state": state, "e": office.user, "at": moment, "escalated": escalated_at},
+            )
+        actor = office.actor("user")
+        profile = handling.start_risk_profile(session, actor, pep_person(session, actor, "Escalata"), skip=True)
+        handling.escalate_risk_profile(session, actor, profile["risk_profile_id"], motivation="PEP", proposal="accept")
+        escalations = statistics.compute(session, office.id, YEAR)["escalations"]
+        transactions = statistics.compute(session, office.id, YEAR)["transactions"]
+        session.rollback()
+    assert escalations["by_kind"]["transactions"] == {
+        "total": 3, "awaiting_officer": 1, "accepted": 0, "refused": 1, "reported": 1}  # fmt: skip
+    assert escalations["by_kind"]["risk_profiles"] == {
+        "total": 1, "awaiting_officer": 1, "accepted": 0, "refused": 0, "reported": 0}  # fmt: skip
+    assert (escalations["total"], escalations["risk_profiles"], escalations["transactions"]) == (4, 1, 3)
+    assert (escalations["awaiting_officer"], escalations["accepted"], escalations["refused"]) == (2, 0, 1)
+    assert escalations["reported"] == 1 and transactions["escalated"] == 3

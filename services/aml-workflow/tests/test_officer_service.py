@@ -236,6 +236,50 @@ def test_a_report_blocks_the_case_until_ctif_cfi_answers(aml, databases):
         assert expected in actions, expected
 
 
+def test_the_officers_views_and_the_goaml_download_are_in_the_audit_log(aml):
+    officer = aml("a_officer")
+    officer.save_officer_settings(settings=SETTINGS, reporting_user_code="OFFICER-A")
+    profile = escalated_profile(aml, last_name="Auditcase")
+    case_id = profile["risk_profile_id"]
+    newest = officer.audit_log(actor_id=ACCOUNTS["a_officer"], limit=1)["items"]
+    last = newest[0]["id"] if newest else 0
+
+    inbox = officer.officer_inbox()
+    officer.officer_case("risk_profile", case_id)
+    timeline = officer.case_timeline("risk_profile", case_id)
+    decided = officer.officer_decide("risk_profile", case_id, "report", "Cash refused by the notary", ["-"])
+    report_id = decided["report_id"]
+    officer.validate_cfi_report(report_id)
+    view = officer.cfi_report(report_id)
+    file = officer.download_cfi_report(report_id)
+    listed = officer.cfi_reports()
+    news = officer.officer_notifications()
+
+    log = officer.audit_log(actor_id=ACCOUNTS["a_officer"])["items"]
+    lines = [(line["action"], line["subject_kind"], line["subject_id"], line["details"]) for line in log
+             if line["id"] > last]  # fmt: skip
+    counts = inbox["counts"]
+    assert lines == [
+        ("view", "officer_notifications", None, {"results": len(news["items"])}),
+        ("view", "cfi_report_list", None, {"results": len(listed)}),
+        ("download", "cfi_report", report_id, {"sha256": file["sha256"]}),
+        (
+            "view",
+            "cfi_report",
+            report_id,
+            {"case_kind": "risk_profile", "case_id": case_id, "revision": view["revision"]},
+        ),
+        ("view", "risk_profile_timeline", case_id, {"entries": len(timeline)}),
+        ("view", "risk_profile", case_id, {"officer_case": True}),
+        ("view", "officer_inbox", None, {"cases": counts["awaiting_decision"], "reports": counts["awaiting_cfi"]}),
+    ]
+    assert all(line["actor_role"] == "aml_officer" for line in log)
+    assert "Auditcase" not in str(log) and "notary" not in str(log)
+    # a view refused (another office's report) leaves no line
+    refused(aml("b_officer").cfi_report, report_id)
+    assert aml("b_officer").audit_log(subject_kind="cfi_report")["items"] == []
+
+
 def test_ctif_cfi_saying_stop_refuses_the_case_for_good(aml):
     officer = aml("a_officer2")
     officer.save_officer_settings(settings=SETTINGS, reporting_user_code="OFFICER-A2")

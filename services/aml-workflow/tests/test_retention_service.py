@@ -77,6 +77,56 @@ def snapshot(database, contact_id: str) -> dict:
         }
 
 
+def _cfi_report(session, office: Office, kind: str, case_id, title: str, *, year: int) -> str:
+    """A CTIF-CFI report answered in `year`, with the officer's notification to the employee."""
+    report_id = str(uuid.uuid4())
+    session.execute(
+        text(
+            "INSERT INTO aml_cfi_reports (id, organisation_id, case_kind, case_id, title, state, revision, reason, "
+            "indicators, document_id, sha256, filename, created_at, created_by, updated_at, submitted_at, "
+            "goaml_reference, answered_at, answer, answer_date, answer_reference) VALUES (:id, :o, :kind, :case, "
+            ":title, 'answered', 2, :reason, '[\"-\"]'::jsonb, gen_random_uuid(), 'ab12', :file, :at, :by, :at, "
+            ":at, 'GOAML-77', :at, 'continue', :day, 'CFI/77')"
+        ),
+        {"id": report_id, "o": office.id, "kind": kind, "case": case_id, "title": title,
+         "reason": f"{title} paid in cash", "file": f"goaml-{report_id}-r2.xml", "at": f"{year}-05-01T10:00:00+00:00",
+         "by": office.officer, "day": f"{year}-05-01"},
+    )  # fmt: skip
+    session.execute(
+        text(
+            "INSERT INTO aml_officer_notifications (organisation_id, recipient_id, case_kind, case_id, title, action, "
+            "actor_id, at) VALUES (:o, :u, :kind, :case, :title, 'report_to_cfi', :by, :at)"
+        ),
+        {"o": office.id, "u": office.user, "kind": kind, "case": case_id, "title": title, "by": office.officer,
+         "at": f"{year}-05-01T10:00:00+00:00"},
+    )  # fmt: skip
+    return report_id
+
+
+# what a purged CTIF-CFI report keeps: its lifecycle, codes and CTIF-CFI's references, no name or reason
+PURGED_REPORT = {"title": "—", "reason": "", "document_id": None, "sha256": "ab12", "indicators": ["-"],
+                 "goaml_reference": "GOAML-77", "answer": "continue", "answer_reference": "CFI/77",
+                 "notifications": ["—"]}  # fmt: skip
+
+
+def cfi_snapshot(database, report_id: str) -> dict:
+    with session_for(database) as session:
+        row = session.execute(
+            text(
+                "SELECT title, reason, document_id, sha256, indicators, goaml_reference, answer, answer_reference, "
+                "case_kind, case_id FROM aml_cfi_reports WHERE id = :r"
+            ),
+            {"r": report_id},
+        ).one()
+        titles = session.execute(
+            text("SELECT title FROM aml_officer_notifications WHERE case_kind = :k AND case_id = :c"),
+            {"k": row.case_kind, "c": row.case_id},
+        ).scalars()
+        return {key: value for key, value in row._mapping.items() if key not in ("case_kind", "case_id")} | {
+            "notifications": list(titles)
+        }
+
+
 def test_the_end_of_a_relationship_sets_the_retention_date(call, database, office):
     with session_for(database) as session:
         contact_id = person(session, office.actor(), "Einde")
@@ -121,8 +171,11 @@ def test_the_purge_removes_personal_data_after_the_date_and_keeps_the_figures(ca
         old = person(session, office.actor(), "Rukundo")  # the UN list has a look-alike: screening hits
         later = person(session, office.actor(), "Nogniet")
         move_decision(session, old, "2014-03-01T10:00:00+00:00")
+        profile = handling.start_risk_profile(session, office.actor(), old, skip=True)["risk_profile_id"]
+        report_id = _cfi_report(session, office, "risk_profile", profile, "Rukundo, Michel", year=2014)
         session.commit()
         figures_before = statistics.compute(session, office.id, 2014)
+    assert figures_before["cfi"]["reports"] == 1
     call().end_relationship(old, "2014-06-30", "Sold")
     call().end_relationship(later, "2020-06-30", "Sold")
     before = snapshot(database, old)
@@ -141,6 +194,7 @@ def test_the_purge_removes_personal_data_after_the_date_and_keeps_the_figures(ca
     assert {hit for hit in after["hits"]} == {("", "")}
     assert all("reason" not in details for details in after["timeline"])
     assert "Rukundo" not in json.dumps(after["timeline"])
+    assert cfi_snapshot(database, report_id) == PURGED_REPORT
     with session_for(database) as session:
         assert statistics.compute(session, office.id, 2014) == figures_before
         assert retention.purge_due(session, on=TODAY)["contact_ids"] == []  # once only
@@ -244,3 +298,155 @@ def test_a_party_to_a_transaction_waits_for_the_transactions_retention(call, dat
     assert recent not in done["contact_ids"] and still_open not in done["contact_ids"]
     assert recent in later["contact_ids"] and still_open not in later["contact_ids"]
     assert figures["total"] == 1 and figures["by_level"]["enhanced"] == 1 and figures["cash_flagged"] == 1
+
+
+def _old_sale(session, office: Office, contact_id: str, *, state: str, decided_at: str | None) -> str:
+    """A sale of 2015 with every kind of personal data the transactions' tables hold."""
+    transaction_id = str(uuid.uuid4())
+    at = "2015-01-10T10:00:00+00:00"
+    session.execute(
+        text(
+            "INSERT INTO aml_transactions (id, organisation_id, reference, type, state, property, price_cents, "
+            "currency, payment, cash_cents, agreed_on, description, answers, level, calculation_id, search_text, "
+            "employee_id, created_at, updated_at, assessed_at, decided_at, decided_by, decision_reason, "
+            "escalated_at, escalated_by, motivation, proposal) VALUES (:id, :o, :ref, 'sale', :state, "
+            "CAST(:property AS jsonb), 25000000, 'EUR', CAST(:payment AS jsonb), 1000, '2015-01-05', "
+            "'Sale of the Kagame family house', CAST(:answers AS jsonb), 'enhanced', :calc, 'kagame meir', :e, :at, "
+            ":at, '2015-01-20T10:00:00+00:00', :decided, :officer, :reason, '2015-02-01T10:00:00+00:00', :e, "
+            "'Kagame pays part in cash', 'accept')"
+        ),
+        {"id": transaction_id, "o": office.id, "ref": f"Kagame-{transaction_id[:8]}", "state": state,
+         "property": json.dumps({"street": "Meir", "number": "10", "postcode": "2000", "city": "Antwerpen",
+                                 "country": "BE"}),
+         "payment": json.dumps({"parts": [{"method": "cash", "amount_cents": 1000, "note": "from Kagame's brother"},
+                                          {"method": "transfer", "amount_cents": 24999000}], "note": "Kagame"}),
+         "answers": json.dumps({"source_of_funds": "Inheritance from Kagame senior"}), "calc": transaction_id,
+         "e": office.user, "at": at, "decided": decided_at, "officer": office.officer if decided_at else None,
+         "reason": "Kagame explained the cash" if decided_at else None},
+    )  # fmt: skip
+    session.execute(
+        text(
+            "INSERT INTO aml_transaction_calculations (id, organisation_id, transaction_id, idempotency_key, state, "
+            "requested_by, requested_at, charge, paid_at, assessed_at, level, rules_version, factors, "
+            "decided_by_rule, higher_weight, lower_weight, facts) VALUES (:id, :o, :id, :key, 'assessed', :e, :at, "
+            "CAST(:charge AS jsonb), :at, :at, 'enhanced', 'tx-2026.1', CAST(:factors AS jsonb), "
+            "'mandatory_enhanced', 3, 0, CAST(:facts AS jsonb))"
+        ),
+        {"id": transaction_id, "o": office.id, "key": f"aml-tx-calc-{transaction_id}", "e": office.user, "at": at,
+         "charge": json.dumps({"charge_id": "ch-1", "paid_by": "wallet", "amount_cents": 2299}),
+         "factors": json.dumps([{"id": "cash_in_sale", "effect": "enhanced", "params": {"party": "Kagame"}}]),
+         "facts": json.dumps({"parties": [{"name": "Kagame"}], "property": {"street": "Meir"}})},
+    )  # fmt: skip
+    session.execute(
+        text(
+            "INSERT INTO aml_transaction_parties (transaction_id, contact_id, role, organisation_id, version_no, "
+            "risk_profile_id, level, display_name, added_at, added_by) VALUES (:t, :c, 'seller', :o, 1, :p, "
+            "'standard', 'Kagame, Paul', :at, :e)"
+        ),
+        {"t": transaction_id, "c": contact_id, "o": office.id, "p": uuid.uuid4(), "e": office.user, "at": at},
+    )
+    for action, details in (
+        ("transaction_created", {"reference": f"Kagame-{transaction_id[:8]}", "type": "sale", "cash_cents": 1000}),
+        ("party_added", {"role": "seller", "name": "Kagame, Paul", "level": "standard"}),
+        ("transaction_escalated", {"level": "enhanced", "proposal": "accept", "motivation": "Kagame pays cash"}),
+    ):
+        session.execute(
+            text(
+                "INSERT INTO aml_timeline (organisation_id, transaction_id, at, actor_id, actor_role, action, details) "
+                "VALUES (:o, :t, :at, :e, 'employee', :action, CAST(:details AS jsonb))"
+            ),
+            {"o": office.id, "t": transaction_id, "at": at, "e": office.user, "action": action,
+             "details": json.dumps(details)},
+        )  # fmt: skip
+    return transaction_id
+
+
+def transaction_snapshot(database, transaction_id: str) -> dict:
+    with session_for(database) as session:
+        one = lambda sql: session.execute(text(sql), {"t": transaction_id}).all()  # noqa: E731
+        return {
+            "transaction": dict(
+                one(
+                    "SELECT reference, state, level, property, payment, cash_cents, description, answers, "
+                    "search_text, decision_reason, motivation, proposal, price_cents, agreed_on "
+                    "FROM aml_transactions WHERE id = :t"
+                )[0]._mapping
+            ),
+            "parties": one("SELECT display_name, role FROM aml_transaction_parties WHERE transaction_id = :t"),
+            "calculations": one(
+                "SELECT facts, factors, charge FROM aml_transaction_calculations WHERE transaction_id = :t"
+            ),
+            "timeline": one("SELECT action, details FROM aml_timeline WHERE transaction_id = :t ORDER BY id"),
+            "purged_at": one(
+                "SELECT purged_at FROM aml_retention WHERE record_kind = 'transaction' AND record_id = :t"
+            ),
+        }
+
+
+def _mail(session, subject: str, created_at: str) -> int:
+    return session.execute(
+        text(
+            "INSERT INTO mail_outbox (message_id, recipient, subject, body_text, created_at, next_attempt_at, "
+            "failed_at, attempts, last_error) VALUES (:m, 'olga@office.example', :s, :s, :at, :at, :at, 12, "
+            "'550 mailbox unavailable') RETURNING id"
+        ),
+        {"m": f"<{uuid.uuid4().hex}@aww.example>", "s": subject, "at": created_at},
+    ).scalar_one()
+
+
+def test_a_transaction_its_cfi_report_and_old_mails_are_purged_after_the_date_keeping_the_figures(
+    call, database, office
+):
+    with session_for(database) as session:
+        seller = person(session, office.actor(), "Kagame")
+        done = _old_sale(session, office, seller, state="accepted", decided_at="2015-03-10T10:00:00+00:00")
+        still_open = _old_sale(session, office, seller, state="awaiting_officer", decided_at=None)
+        report_id = _cfi_report(session, office, "transaction", done, "Kagame — Meir 10, 2000 Antwerpen", year=2015)
+        old_mail = _mail(session, "AML officer decision needed: Kagame — Meir 10", "2015-02-01T10:00:00+00:00")
+        newer_mail = _mail(session, "AML officer decision needed: Kagame — Meir 12", "2017-02-01T10:00:00+00:00")
+        session.commit()
+        figures_before = statistics.compute(session, office.id, 2015)
+    assert figures_before["escalations"]["by_kind"]["transactions"] == {
+        "total": 2, "awaiting_officer": 1, "accepted": 1, "refused": 0, "reported": 0}  # fmt: skip
+    assert figures_before["transactions"]["cash_flagged"] == 2 and figures_before["cfi"]["reports"] == 1
+    before = transaction_snapshot(database, done)
+    assert before["transaction"]["property"]["street"] == "Meir" and before["purged_at"] == []
+
+    with session_for(database) as session:
+        on_the_date = retention.purge_due(session, on=date(2025, 3, 10))  # ten years after the decision: not yet
+        session.rollback()
+    assert done not in on_the_date["transaction_ids"] and on_the_date["mails"] >= 1  # the 2015 mail is past 2025
+    assert transaction_snapshot(database, done) == before
+
+    with session_for(database) as session:
+        purged = retention.purge_due(session, on=TODAY)
+        session.commit()
+    assert done in purged["transaction_ids"] and still_open not in purged["transaction_ids"]
+    assert seller not in purged["contact_ids"]  # the contact's relationship goes on
+    after = transaction_snapshot(database, done)
+    assert after["transaction"] == {
+        "reference": f"— {done}", "state": "accepted", "level": "enhanced", "property": {"purged": True},
+        "payment": {"parts": [{"method": "cash", "amount_cents": 1000},
+                              {"method": "transfer", "amount_cents": 24999000}]},
+        "cash_cents": 1000, "description": None, "answers": {}, "search_text": "", "decision_reason": None,
+        "motivation": None, "proposal": "accept", "price_cents": 25000000, "agreed_on": date(2015, 1, 5),
+    }  # fmt: skip
+    assert after["parties"] == [("—", "seller")]
+    assert after["calculations"] == [({}, [{"id": "cash_in_sale", "effect": "enhanced"}],
+                                      {"charge_id": "ch-1", "paid_by": "wallet", "amount_cents": 2299})]  # fmt: skip
+    assert [action for action, _ in after["timeline"]][-1] == "personal_data_purged"
+    assert [details for _, details in after["timeline"]][:3] == [
+        {"type": "sale", "cash_cents": 1000}, {"role": "seller", "level": "standard"},
+        {"level": "enhanced", "proposal": "accept"}]  # fmt: skip
+    assert after["purged_at"] and "Kagame" not in json.dumps(after, default=str)
+    assert cfi_snapshot(database, report_id) == PURGED_REPORT
+    assert transaction_snapshot(database, still_open)["transaction"]["description"] == "Sale of the Kagame family house"
+    with session_for(database) as session:
+        mails = session.execute(text("SELECT id FROM mail_outbox WHERE id = ANY(:ids)"),
+                                {"ids": [old_mail, newer_mail]}).scalars().all()  # fmt: skip
+        assert mails == [newer_mail]  # the 2017 mail is kept until 2027
+        assert statistics.compute(session, office.id, 2015) == figures_before
+        assert done not in retention.purge_due(session, on=TODAY)["transaction_ids"]  # once only
+        session.rollback()
+    shown = call().get_transaction(done)  # a purged transaction still reads, without its personal data
+    assert shown["reference"] == f"— {done}" and shown["parties"][0]["name"] == "—" and shown["state"] == "accepted"

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from aww_aml_workflow.transactions.domain import assessment, lifecycle, model, report
+from aww_aml_workflow.transactions.domain import retention as tx_retention
 from aww_contracts.errors import DomainError
 
 TODAY = date(2026, 11, 26)
@@ -348,3 +349,20 @@ def test_beneficial_owners_fall_back_to_senior_managers():
     managers = report.beneficial_owners("organisation", {"senior_managers": [{"first_names": "Bo", "last_name": "X"}]})
     assert managers[0]["role"] == "senior_manager"
     assert report.beneficial_owners("person", data) == []
+
+
+def test_a_purged_transaction_keeps_codes_and_amounts_but_no_free_text():
+    payment = {"parts": [{"method": "cash", "amount_cents": 500, "note": "from Jan's brother"},
+                         {"method": "transfer", "amount_cents": 9500}], "note": "Jan pays late"}  # fmt: skip
+    assert tx_retention.payment_residue(payment) == {
+        "parts": [{"method": "cash", "amount_cents": 500}, {"method": "transfer", "amount_cents": 9500}]
+    }
+    assert tx_retention.payment_residue({}) == {"parts": []}
+    factors = [{"id": "cash_in_sale", "effect": "enhanced", "params": {"name": "Jan"}}]
+    assert tx_retention.factor_residue(factors) == [{"id": "cash_in_sale", "effect": "enhanced"}]
+    details = {"reference": "Peeters house", "name": "Peeters, Jan", "role": "seller", "reason": "ok", "note": "n",
+               "motivation": "m", "answers": {"x": 1}, "level": "enhanced", "from": "awaiting_officer",
+               "to": "accepted"}  # fmt: skip
+    assert tx_retention.timeline_residue(details) == {
+        "role": "seller", "level": "enhanced", "from": "awaiting_officer", "to": "accepted"}  # fmt: skip
+    assert tx_retention.purged_reference("4f1c") == "— 4f1c"

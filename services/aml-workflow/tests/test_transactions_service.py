@@ -399,6 +399,33 @@ def test_search_by_reference_address_and_party_with_filters(aml, database, offic
     assert [c["contact_id"] for c in eligible] == [deal["buyer"]]
 
 
+def test_views_searches_and_the_timeline_are_in_the_audit_log(aml, amqp_uri, database, wallet_database, office, deal):
+    call = aml(office.ctx())
+    transaction_id = deal["transaction"]["transaction_id"]
+    call.get_transaction(transaction_id)
+    call.search_transactions(query="seller meir")
+    call.search_transactions(status="accepted")
+    timeline = call.transaction_timeline(transaction_id)
+    call.eligible_parties(query="buyer")
+    other = new_office(amqp_uri, database, wallet_database)
+    refused(aml(other.ctx()).get_transaction, transaction_id)  # refused: no line, in either office
+
+    log = aml(office.ctx("officer")).audit_log(actor_id=office.accounts["user"])["items"]
+    ours = {"transaction", "transaction_list", "transaction_timeline"}
+    lines = [(line["action"], line["subject_kind"], line["subject_id"], line["details"]) for line in log
+             if line["subject_kind"] in ours or line["details"].get("purpose") == "transaction_party"]  # fmt: skip
+    assert lines == [
+        ("search", "contact_list", None, {"query": True, "results": 1, "purpose": "transaction_party"}),
+        ("view", "transaction_timeline", transaction_id, {"entries": len(timeline)}),
+        ("search", "transaction_list", None, {"query": False, "results": 0}),
+        ("search", "transaction_list", None, {"query": True, "results": 1}),
+        ("view", "transaction", transaction_id, {"parties": 2}),
+    ]
+    assert all(line["actor_role"] == "employee" for line in log)
+    assert "meir" not in str(log).lower() and "Seller" not in str(log)
+    assert aml(other.ctx("officer")).audit_log()["items"] == []
+
+
 def test_another_office_reaches_nothing(aml, amqp_uri, database, wallet_database, office, deal):
     other = new_office(amqp_uri, database, wallet_database)
     call = aml(other.ctx())

@@ -103,6 +103,26 @@ def test_transactions_appear_when_the_tool_has_them():
     assert "Transactions assessed 12" in text and "Flagged for cash 1" in text and "Not available" not in text
 
 
+def test_escalations_are_split_into_risk_profiles_and_transactions():
+    by_kind = {
+        "risk_profiles": {"total": 5, "awaiting_officer": 1, "accepted": 3, "refused": 1, "reported": 0},
+        "transactions": {"total": 3, "awaiting_officer": 0, "accepted": 1, "refused": 0, "reported": 2},
+    }
+    escalations = dict(DATA["figures"]["escalations"], risk_profiles=5, transactions=3, by_kind=by_kind)
+    data = dict(DATA, figures=dict(DATA["figures"], escalations=escalations))
+    english = text_of(annual_report.render(data, "en").content)
+    assert "Escalated to the AML officer 8" in english
+    assert "of which: risk profiles 5" in english and "of which: transactions 3" in english
+    assert "Escalations by kind and outcome" in english
+    assert "Reported to CTIF-CFI 0 2 2" in english and "Accepted 3 1 4" in english
+    assert "waarvan: transacties 3" in text_of(annual_report.render(data, "nl").content)
+    # a report frozen before the split (sums only) renders as it did
+    older = text_of(annual_report.render(DATA, "en").content)
+    assert (
+        "Escalated to the AML officer 8" in older and "of which: risk profiles" not in older and "by kind" not in older
+    )
+
+
 def test_empty_officer_parts_say_so_and_rendering_is_repeatable():
     data = dict(DATA, texts={"risk_assessment": "", "procedures": "x", "training": "y", "action_plan": "z"})
     assert "Not filled in." in text_of(annual_report.render(data, "en").content)

@@ -147,8 +147,9 @@ class AnnualReportEntrypoints:
     def retention_purge_tick(self):
         """Purge the personal data of records past their retention date, a batch per tick."""
         done = retention.purge_due(self.db, limit=PURGE_BATCH)
-        if done["purged"]:
-            log.info("retention purge: %d contact(s) purged", done["purged"])
+        if done["purged"] or done["mails"]:
+            log.info("retention purge: %d contact(s), %d transaction(s), %d old e-mail(s) purged",
+                     done["contacts"], done["transactions"], done["mails"])  # fmt: skip
 
     # ---- identity's anonymisation -----------------------------------------------------------------
 

@@ -8,7 +8,9 @@ Definitions (written in the report's PDF as well, so a reader knows what was cou
 - refusals: contact versions refused in the year; risk profiles refused in the year.
 - hits: contacts decided in the year whose vigilance assessment holds a PEP, high-risk-country or
   sanctions factor; screening hits marked true match / false positive in the year, by list kind.
-- escalations: risk profiles escalated to the AML officer in the year, by where they stand now.
+- escalations: risk profiles and transactions escalated (the employee's motivation and proposal,
+  enhanced vigilance) in the year, by where they stand now; `by_kind` splits them into risk
+  profiles and transactions, each with the same outcomes (the top-level outcomes are their sums).
 - CTIF-CFI: reports the officer made in the year, those submitted on goAML, answers received.
 - due-diligence failures: contact versions opened in the year whose identification was not
   completed by the year's end (the relationship may not start, DOMAIN.md §2), and contacts
@@ -37,7 +39,8 @@ class Rows:
     hit_decisions: list[dict] = field(default_factory=list)  # {list_kind, decision, count}
     profiles_assessed: dict = field(default_factory=dict)  # level → count
     profiles_decided: dict = field(default_factory=dict)  # state → count (accepted | refused)
-    escalations: dict = field(default_factory=dict)  # current state → count
+    escalations: dict = field(default_factory=dict)  # risk profiles: current state → count
+    transaction_escalations: dict = field(default_factory=dict)  # transactions: current state → count
     cfi: dict = field(default_factory=dict)  # {reports, submitted, answers, answers_continue, answers_stop, source}
     transactions: dict | None = None  # from the transactions package once its tables exist
 
@@ -97,10 +100,7 @@ def figures(rows: Rows) -> dict:
             "accepted": int(rows.profiles_decided.get("accepted", 0)),
             "refused": int(rows.profiles_decided.get("refused", 0)),
         },
-        "escalations": {
-            "total": sum(int(v) for v in rows.escalations.values()),
-            **{outcome: int(rows.escalations.get(outcome, 0)) for outcome in PROFILE_OUTCOMES},
-        },
+        "escalations": escalations(rows.escalations, rows.transaction_escalations),
         "cfi": {
             "reports": int(rows.cfi.get("reports", 0)),
             "submitted": int(rows.cfi.get("submitted", 0)),
@@ -114,6 +114,22 @@ def figures(rows: Rows) -> dict:
             "blocked_by_sanctions": blocked,
         },
         "transactions": rows.transactions,
+    }
+
+
+def _outcomes(counts: dict) -> dict:
+    return {"total": sum(int(v) for v in counts.values()),
+            **{outcome: int(counts.get(outcome, 0)) for outcome in PROFILE_OUTCOMES}}  # fmt: skip
+
+
+def escalations(profiles: dict, transactions: dict) -> dict:
+    """Escalations of the year: the sums, how many of each kind, and the outcomes per kind."""
+    by_kind = {"risk_profiles": _outcomes(profiles), "transactions": _outcomes(transactions)}
+    return {
+        **{key: by_kind["risk_profiles"][key] + by_kind["transactions"][key] for key in ("total", *PROFILE_OUTCOMES)},
+        "risk_profiles": by_kind["risk_profiles"]["total"],
+        "transactions": by_kind["transactions"]["total"],
+        "by_kind": by_kind,
     }
 
 

@@ -1,6 +1,6 @@
 """Operator commands of retention, run against the aml-workflow database directly (no broker).
 
-    python -m aww_aml_workflow.annual.ops overview [--on YYYY-MM-DD]   # contacts due for purge, by office
+    python -m aww_aml_workflow.annual.ops overview [--on YYYY-MM-DD]   # contacts and transactions due, by office
     python -m aww_aml_workflow.annual.ops purge [--on YYYY-MM-DD] [--limit N]   # purge what is past its date
 
 Configuration as for the service: AML_WORKFLOW_DATABASE_URL or AWW_DB_PREFIX/PGHOST…. The running
@@ -18,13 +18,14 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from aww_aml_workflow.annual import retention
+from aww_aml_workflow.transactions import retention as transaction_retention
 from servicekit.config import database_url
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="aww_aml_workflow.annual.ops")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name, help_text in (("overview", "count contacts past their retention date"), ("purge", "purge them")):
+    for name, help_text in (("overview", "count records past their retention date"), ("purge", "purge them")):
         command = commands.add_parser(name, help=help_text)
         command.add_argument("--on", type=date.fromisoformat, default=None, help="as if today were this day")
         command.add_argument("--limit", type=int, default=1000)
@@ -43,16 +44,26 @@ def main(argv: list[str] | None = None) -> int:
                     ),
                     {"today": day},
                 ).all()
-                print(json.dumps({"on": day.isoformat(), "due": {str(o): n for o, n in rows}}, indent=2))
+                transactions = session.execute(
+                    text(
+                        "SELECT t.organisation_id, count(*) FROM aml_transactions t LEFT JOIN aml_retention r "
+                        "ON r.record_kind = 'transaction' AND r.record_id = t.id "
+                        f"WHERE {transaction_retention.RETAIN_UNTIL_SQL} < :today AND r.purged_at IS NULL "
+                        "GROUP BY 1 ORDER BY 1"
+                    ),
+                    {"today": day},
+                ).all()
+                print(json.dumps({"on": day.isoformat(), "due": {str(o): n for o, n in rows},
+                                  "transactions_due": {str(o): n for o, n in transactions}}, indent=2))  # fmt: skip
                 return 0
-            total = 0
-            while total < args.limit:
-                done = retention.purge_due(session, on=day, limit=min(100, args.limit - total))
+            total = {"purged": 0, "contacts": 0, "transactions": 0, "mails": 0}
+            while total["purged"] < args.limit:
+                done = retention.purge_due(session, on=day, limit=min(100, args.limit - total["purged"]))
                 session.commit()
-                total += done["purged"]
+                total = {key: value + done[key] for key, value in total.items()}
                 if done["purged"] == 0:
                     break
-            print(json.dumps({"on": day.isoformat(), "purged": total}, indent=2))
+            print(json.dumps({"on": day.isoformat(), **total}, indent=2))
             return 0
     finally:
         engine.dispose()

@@ -11,9 +11,17 @@ data, answers, proof documents, free texts, names in screening records — and k
 skeleton (kinds, states, dates, levels, factor ids, list kinds, decisions) that the annual
 figures are computed from, so the report of an old year keeps its numbers.
 
-Not here yet: the acceptance-document PDFs sit in reporting's immutable archive, which has no
-purge (the references to them are removed here); the personal data in the transactions' and the
-CTIF-CFI reports' own tables (parties' names, addresses, titles) are those packages' to purge.
+The same purge removes, past their own date, the personal data of transactions (ten years after
+the decision; what goes and stays: transactions/retention.py) with their CTIF-CFI reports and
+officer notifications (officer/retention.py); a contact's purge takes its risk profiles' CTIF-CFI
+reports and notifications along. Queued e-mails (servicekit's mail_outbox: the officer mails name the
+case, so they hold personal data) older than the ten years are deleted: the relay prunes sent mail
+after a week, but a mail given up on (failed) would otherwise stay for ever; a mail cannot be tied to
+one record, and no mail is an AML record (the timeline's `officer_notified` line is), so its own
+creation date counts.
+
+Not here yet: the acceptance-document PDFs and the goAML XML files sit in reporting's immutable
+archive, which has no purge (the references to them are removed here).
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from aww_aml_workflow.annual import domain
 from aww_aml_workflow.annual.store import retention
 from aww_aml_workflow.cases import store as cases
+from aww_aml_workflow.officer import retention as officer_retention
 from aww_aml_workflow.screening import store as screening
+from aww_aml_workflow.transactions import retention as transaction_retention
 from aww_contracts.errors import DomainError, field_error
 
 PURGED_NAME = "—"
@@ -57,11 +67,10 @@ RETAIN_UNTIL_SQL = "(COALESCE(r.relationship_ended_on, CASE WHEN c.status = 'ref
 
 # a transaction's own retention runs from its end (the decision, else the deal date); a transaction
 # still open keeps its parties with no date at all
-TRANSACTION_UNTIL_SQL = """
+TRANSACTION_UNTIL_SQL = f"""
 SELECT p.contact_id,
        bool_or(t.state NOT IN ('accepted', 'refused')) AS open,
-       max((COALESCE((t.decided_at AT TIME ZONE 'Europe/Brussels')::date, t.agreed_on,
-                     (t.created_at AT TIME ZONE 'Europe/Brussels')::date) + interval '10 years')::date) AS until
+       max({transaction_retention.RETAIN_UNTIL_SQL}) AS until
 FROM aml_transaction_parties p JOIN aml_transactions t ON t.id = p.transaction_id
 WHERE p.contact_id = ANY(:ids) GROUP BY p.contact_id
 """
@@ -216,8 +225,9 @@ def due_contacts(session, on: date, limit: int) -> list[tuple[uuid.UUID, uuid.UU
 
 
 def purge_due(session, *, on: date | None = None, limit: int = 100) -> dict:
-    """Purge up to `limit` contacts whose retention date has passed (safe with several replicas:
-    the rows are locked, others skip them)."""
+    """Purge up to `limit` contacts and `limit` transactions whose retention date has passed, and the
+    queued e-mails older than the retention (safe with several replicas: the rows are locked, others
+    skip them)."""
     day = on or today()
     purged = []
     due = due_contacts(session, day, limit)
@@ -228,7 +238,59 @@ def purge_due(session, *, on: date | None = None, limit: int = 100) -> dict:
             continue  # a transaction it is a party to is kept longer: the contact waits for it
         purge_contact(session, contact_id, organisation_id)
         purged.append(str(contact_id))
-    return {"on": day.isoformat(), "purged": len(purged), "contact_ids": purged}
+    transactions = []
+    if _exists(session, "aml_transactions"):
+        for transaction_id, organisation_id in transaction_retention.due_transactions(session, day, limit):
+            purge_transaction(session, transaction_id, organisation_id)
+            transactions.append(str(transaction_id))
+    mails = purge_mails(session, day)
+    return {
+        "on": day.isoformat(),
+        "purged": len(purged) + len(transactions),
+        "contacts": len(purged),
+        "contact_ids": purged,
+        "transactions": len(transactions),
+        "transaction_ids": transactions,
+        "mails": mails,
+    }
+
+
+def _exists(session, table: str) -> bool:
+    from aww_aml_workflow.annual.statistics import table_exists
+
+    return table_exists(session, table)
+
+
+def purge_transaction(session, transaction_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
+    transaction_retention.purge_transaction(session, transaction_id)
+    if _exists(session, "aml_cfi_reports"):
+        officer_retention.purge_case(session, organisation_id, "transaction", [transaction_id])
+    _mark_purged(session, "transaction", transaction_id, organisation_id)
+    session.execute(
+        text(
+            "INSERT INTO aml_timeline (organisation_id, transaction_id, at, actor_role, action, details) "
+            "VALUES (:o, :t, :at, 'system', 'personal_data_purged', '{}'::jsonb)"
+        ),
+        {"o": organisation_id, "t": transaction_id, "at": now()},
+    )
+
+
+def purge_mails(session, on: date) -> int:
+    """Delete queued e-mails (sent, failed or stuck) made more than the retention years before `on`."""
+    if not _exists(session, "mail_outbox"):
+        return 0
+    return session.execute(
+        text("DELETE FROM mail_outbox WHERE created_at < CAST(:limit AS date)"),
+        {"limit": domain.add_years(on, -domain.RETENTION_YEARS)},
+    ).rowcount
+
+
+def _mark_purged(session, kind: str, record_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
+    session.execute(
+        pg_insert(retention)
+        .values(record_kind=kind, record_id=record_id, organisation_id=organisation_id, purged_at=now())
+        .on_conflict_do_update(index_elements=["record_kind", "record_id"], set_={"purged_at": now()})
+    )
 
 
 def purge_contact(session, contact_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
@@ -280,11 +342,14 @@ def purge_contact(session, contact_id: uuid.UUID, organisation_id: uuid.UUID) ->
     )
     session.execute(delete(cases.acceptance_documents).where(cases.acceptance_documents.c.contact_id == contact_id))
     _purge_screening(session, str(contact_id), organisation_id)
-    session.execute(
-        pg_insert(retention)
-        .values(record_kind="contact", record_id=contact_id, organisation_id=organisation_id, purged_at=now())
-        .on_conflict_do_update(index_elements=["record_kind", "record_id"], set_={"purged_at": now()})
-    )
+    if _exists(session, "aml_cfi_reports"):
+        profile_ids = list(
+            session.execute(
+                select(cases.risk_profiles.c.id).where(cases.risk_profiles.c.contact_id == contact_id)
+            ).scalars()
+        )
+        officer_retention.purge_case(session, organisation_id, "risk_profile", profile_ids)
+    _mark_purged(session, "contact", contact_id, organisation_id)
     session.execute(
         text(
             "INSERT INTO aml_timeline (organisation_id, contact_id, at, actor_role, action, details) "

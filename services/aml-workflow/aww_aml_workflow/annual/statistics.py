@@ -104,6 +104,11 @@ def gather(session, organisation_id, year: int) -> Rows:
         "SELECT state, count(*) FROM aml_risk_profiles WHERE organisation_id = :o AND escalated_at >= :start "
         "AND escalated_at < :end GROUP BY 1"
     )
+    if table_exists(session, "aml_transactions"):
+        rows.transaction_escalations = group(
+            "SELECT state, count(*) FROM aml_transactions WHERE organisation_id = :o AND escalated_at >= :start "
+            "AND escalated_at < :end GROUP BY 1"
+        )
     rows.cfi = _cfi(session, p)
     rows.transactions = _transactions(session, p)
     return rows

@@ -8,8 +8,10 @@ officer role where the rule needs it.
 from __future__ import annotations
 
 import importlib
+import uuid
 
 import aww_aml_workflow.cases.officer_adapter  # noqa: F401 - registers the "risk_profile" adapter
+from aww_aml_workflow import audit
 from aww_aml_workflow.officer import handling, notify
 from servicekit.config import env
 from servicekit.entrypoints import event_handler, rpc
@@ -21,6 +23,11 @@ except ModuleNotFoundError as missing:
         raise
 
 
+def _id(value) -> str:
+    """The id as the audit log keeps it (the use case has checked it already)."""
+    return str(uuid.UUID(str(value)))
+
+
 class OfficerEntrypoints:
     EVENTS: tuple[str, ...] = ("officer_decided", "report_answered")
 
@@ -28,7 +35,14 @@ class OfficerEntrypoints:
 
     @rpc
     def officer_inbox(self):
-        return handling.inbox(self.db, self._actor())
+        actor = self._actor()
+        found = handling.inbox(self.db, actor)
+        counts = found["counts"]
+        audit.record_for(
+            self.db, actor, "view", "officer_inbox", None,
+            {"cases": counts["awaiting_decision"], "reports": counts["awaiting_cfi"]},
+        )  # fmt: skip
+        return found
 
     @rpc
     def officer_counts(self):
@@ -36,17 +50,26 @@ class OfficerEntrypoints:
 
     @rpc
     def officer_notifications(self, limit=50, mark_read=False):
-        return handling.notifications(self.db, self._actor(), limit=limit, mark_read=bool(mark_read))
+        actor = self._actor()
+        found = handling.notifications(self.db, actor, limit=limit, mark_read=bool(mark_read))
+        audit.record_for(self.db, actor, "view", "officer_notifications", None, {"results": len(found["items"])})
+        return found
 
     @rpc
     def case_timeline(self, kind, case_id):
-        return handling.case_timeline(self.db, self._actor(), kind, case_id)
+        actor = self._actor()
+        found = handling.case_timeline(self.db, actor, kind, case_id)
+        audit.record_for(self.db, actor, "view", f"{kind}_timeline", _id(case_id), {"entries": len(found)})
+        return found
 
     # ---- decisions ---------------------------------------------------------------------------------
 
     @rpc
     def officer_case(self, kind, case_id):
-        return handling.get_case(self.db, self._actor(), kind, case_id)
+        actor = self._actor()
+        found = handling.get_case(self.db, actor, kind, case_id)
+        audit.record_for(self.db, actor, "view", kind, _id(case_id), {"officer_case": True})
+        return found
 
     @rpc
     def officer_decide(self, kind, case_id, decision, reason=None, indicators=None):
@@ -58,11 +81,18 @@ class OfficerEntrypoints:
 
     @rpc
     def cfi_reports(self, state=None, limit=100):
-        return handling.list_reports(self.db, self._actor(), state=state, limit=limit)
+        actor = self._actor()
+        found = handling.list_reports(self.db, actor, state=state, limit=limit)
+        audit.record_for(self.db, actor, "view", "cfi_report_list", None, {"results": len(found)})
+        return found
 
     @rpc
     def cfi_report(self, report_id):
-        return handling.get_report(self.db, self._actor(), report_id)
+        actor = self._actor()
+        found = handling.get_report(self.db, actor, report_id)
+        details = {"case_kind": found["kind"], "case_id": found["case_id"], "revision": found["revision"]}
+        audit.record_for(self.db, actor, "view", "cfi_report", found["report_id"], details)
+        return found
 
     @rpc
     def edit_cfi_report(self, report_id, reason=None, indicators=None):
@@ -75,7 +105,10 @@ class OfficerEntrypoints:
 
     @rpc
     def download_cfi_report(self, report_id):
-        return handling.download_report(self.db, self._actor(), report_id, self.reporting_rpc)
+        actor = self._actor()
+        found = handling.download_report(self.db, actor, report_id, self.reporting_rpc)
+        audit.record_for(self.db, actor, "download", "cfi_report", _id(report_id), {"sha256": found["sha256"]})
+        return found
 
     @rpc
     def submit_cfi_report(self, report_id, goaml_reference):

@@ -9,10 +9,12 @@ checks the same person's right to pay from the same organisation's wallet.
 from __future__ import annotations
 
 import logging
+import uuid
 
 import eventlet
 from nameko.rpc import RpcProxy
 
+from aww_aml_workflow import audit
 from aww_aml_workflow.transactions import handling
 from aww_aml_workflow.transactions import officer_adapter as _registers_the_adapter  # noqa: F401
 from aww_contracts.errors import DOMAIN_ERROR_PATH, DomainError
@@ -84,7 +86,12 @@ class TransactionEntrypoints:
 
     @rpc
     def get_transaction(self, transaction_id):
-        return handling.get_transaction(self.db, self._actor(), transaction_id)
+        actor = self._actor()
+        found = handling.get_transaction(self.db, actor, transaction_id)
+        audit.record_for(
+            self.db, actor, "view", "transaction", found["transaction_id"], {"parties": len(found["parties"])}
+        )
+        return found
 
     @rpc
     def update_transaction(self, transaction_id, data):
@@ -104,14 +111,19 @@ class TransactionEntrypoints:
 
     @rpc
     def eligible_parties(self, query=None, limit=25):
-        return handling.eligible_contacts(self.db, self._actor(), query=query, limit=limit)
+        actor = self._actor()
+        found = handling.eligible_contacts(self.db, actor, query=query, limit=limit)
+        audit.record_for(self.db, actor, "search", "contact_list", None,
+                         {"query": bool(query), "results": len(found), "purpose": "transaction_party"})  # fmt: skip
+        return found
 
     @rpc
     def search_transactions(self, query=None, status=None, level=None, type=None, employee_id=None,
                             contact_id=None, created_from=None, created_to=None, limit=25, after=None):  # fmt: skip
-        return handling.search_transactions(
+        actor = self._actor()
+        found = handling.search_transactions(
             self.db,
-            self._actor(),
+            actor,
             query=query,
             status=status,
             level=level,
@@ -123,10 +135,20 @@ class TransactionEntrypoints:
             limit=limit,
             after=after,
         )
+        # never the search text itself: it may be a name or an address
+        audit.record_for(
+            self.db, actor, "search", "transaction_list", None, {"query": bool(query), "results": len(found["items"])}
+        )
+        return found
 
     @rpc
     def transaction_timeline(self, transaction_id):
-        return handling.timeline_of(self.db, self._actor(), transaction_id)
+        actor = self._actor()
+        found = handling.timeline_of(self.db, actor, transaction_id)
+        audit.record_for(
+            self.db, actor, "view", "transaction_timeline", str(uuid.UUID(str(transaction_id))), {"entries": len(found)}
+        )
+        return found
 
     @rpc
     def transaction_payment_quote(self, transaction_id):

@@ -13,8 +13,10 @@ data (sent by aml-workflow, annual/reports.py):
   {simplified, standard, enhanced}}, refusals {contact_versions, risk_profiles}, hits {pep,
   high_risk_country, sanctions, screenings, true_matches_sanctions, true_matches_pep,
   false_positives}, risk_profiles {assessed {levels}, accepted, refused}, escalations {total,
-  awaiting_officer, accepted, refused, reported}, cfi {reports, submitted, answers, answers_continue,
-  answers_stop}, due_diligence {incomplete_identifications, blocked_by_sanctions},
+  awaiting_officer, accepted, refused, reported, risk_profiles?, transactions?, by_kind? {risk_profiles,
+  transactions: {total, awaiting_officer, accepted, refused, reported}}} (the per-kind parts since
+  transactions are escalated too; a report frozen before has the sums only), cfi {reports, submitted,
+  answers, answers_continue, answers_stop}, due_diligence {incomplete_identifications, blocked_by_sanctions},
   transactions {total, by_level {levels}, refused, escalated, cash_flagged} | null},
   finalised_by.
 The officer's texts arrive in the language the officer wrote them in.
@@ -29,6 +31,7 @@ from aww_reporting.i18n import day, label, moment
 from aww_reporting.pdf import DocumentPdf
 
 LEVELS = ("simplified", "standard", "enhanced")
+OUTCOMES = ("awaiting_officer", "accepted", "refused", "reported")
 TEXTS = ("risk_assessment", "procedures", "atypical_transactions", "training", "action_plan")
 
 T = {
@@ -150,6 +153,22 @@ T = {
         "fr": "Escaladés au responsable AML",
         "en": "Escalated to the AML officer",
     },
+    "escalated_profiles": {
+        "nl": "waarvan: risicoprofielen",
+        "fr": "dont : profils de risque",
+        "en": "of which: risk profiles",
+    },
+    "escalated_transactions": {
+        "nl": "waarvan: transacties",
+        "fr": "dont : transactions",
+        "en": "of which: transactions",
+    },
+    "escalations_by_kind": {
+        "nl": "Escalaties per soort en uitkomst",
+        "fr": "Escalades par type et résultat",
+        "en": "Escalations by kind and outcome",
+    },
+    "outcome": {"nl": "Uitkomst", "fr": "Résultat", "en": "Outcome"},
     "awaiting_officer": {"nl": "Wachtend op beslissing", "fr": "En attente de décision", "en": "Awaiting decision"},
     "reported": {"nl": "Gemeld aan CTIF-CFI", "fr": "Déclarés à la CTIF-CFI", "en": "Reported to CTIF-CFI"},
     "cfi": {
@@ -244,6 +263,28 @@ def _text(pdf: DocumentPdf, language: str, value: str | None) -> None:
 def _counts(pdf: DocumentPdf, language: str, rows: list[tuple[str, object]]) -> None:
     pdf.table(
         ["", t(language, "count")], [[key, str(value)] for key, value in rows], widths=[130, 44], align=["L", "R"]
+    )
+
+
+def _escalations_by_kind(pdf: DocumentPdf, language: str, by_kind: dict | None) -> None:
+    """Outcome by kind: risk profiles, transactions and their total side by side."""
+    if not isinstance(by_kind, dict):
+        return
+    profiles, transactions = by_kind.get("risk_profiles") or {}, by_kind.get("transactions") or {}
+    pdf.heading(t(language, "escalations_by_kind"), level=2)
+    pdf.table(
+        [t(language, "outcome"), t(language, "risk_profiles"), t(language, "transactions"), t(language, "total")],
+        [
+            [
+                t(language, "escalated" if key == "total" else key),
+                str(profiles.get(key, 0)),
+                str(transactions.get(key, 0)),
+                str(int(profiles.get(key, 0)) + int(transactions.get(key, 0))),
+            ]
+            for key in ("total", *OUTCOMES)
+        ],
+        widths=[70, 35, 35, 34],
+        align=["L", "R", "R", "R"],
     )
 
 
@@ -376,14 +417,15 @@ def render(data: dict, language: str) -> RenderedDocument:
     _counts(
         pdf,
         language,
-        [
-            (t(language, "escalated"), escalations.get("total", 0)),
-            (t(language, "awaiting_officer"), escalations.get("awaiting_officer", 0)),
-            (t(language, "accepted"), escalations.get("accepted", 0)),
-            (t(language, "refused"), escalations.get("refused", 0)),
-            (t(language, "reported"), escalations.get("reported", 0)),
-        ],
+        [(t(language, "escalated"), escalations.get("total", 0))]
+        + [
+            (t(language, label_key), escalations[key])
+            for key, label_key in (("risk_profiles", "escalated_profiles"), ("transactions", "escalated_transactions"))
+            if key in escalations
+        ]
+        + [(t(language, outcome), escalations.get(outcome, 0)) for outcome in OUTCOMES],
     )
+    _escalations_by_kind(pdf, language, escalations.get("by_kind"))
     if texts.get("atypical_transactions"):
         pdf.heading(t(language, "atypical_transactions"), level=2)
         _text(pdf, language, texts["atypical_transactions"])

@@ -56,8 +56,9 @@ FIGURES = {
         ("true_matches_sanctions", N_("True matches (sanctions)")), ("true_matches_pep", N_("True matches (PEP)")),
         ("false_positives", N_("False positives")))),
     "escalations": (N_("Escalations to the AML officer"), (
-        ("total", N_("Escalated")), ("awaiting_officer", N_("Awaiting decision")), ("accepted", N_("Accepted")),
-        ("refused", N_("Refused")), ("reported", N_("Reported to CTIF-CFI")))),
+        ("total", N_("Escalated")), ("risk_profiles", N_("of which: risk profiles")),
+        ("transactions", N_("of which: transactions")), ("awaiting_officer", N_("Awaiting decision")),
+        ("accepted", N_("Accepted")), ("refused", N_("Refused")), ("reported", N_("Reported to CTIF-CFI")))),
     "cfi": (N_("Reports to CTIF-CFI (goAML)"), (
         ("reports", N_("Reports")), ("submitted", N_("Submitted through goAML")),
         ("answers", N_("Answers of CTIF-CFI")),
@@ -69,6 +70,8 @@ FIGURES = {
         ("total", N_("Assessed")), ("refused", N_("Refused")), ("escalated", N_("Escalated to the AML officer")),
         ("cash_flagged", N_("Flagged for cash in a sale price")))),
 }  # fmt: skip
+# the breakdown of escalations by kind (figures.escalations.by_kind, since transactions are escalated too)
+ESCALATION_KINDS = (("risk_profiles", N_("Risk profiles")), ("transactions", N_("Transactions")))
 FLASH = {
     "saved": N_("Your changes are saved."),
     "finalised": N_("The annual report is final and archived."),
@@ -92,7 +95,7 @@ def _render(request: Request, template: str, context: dict, problem: Problem | N
     if problem is not None:
         messages = [{"kind": "error", "text": problem.detail}]
     values = {"messages": messages, "problem": problem, "TEXTS": TEXTS, "OFFICE": OFFICE, "LEVELS": LEVELS,
-              "FIGURES": FIGURES, **context}  # fmt: skip
+              "FIGURES": FIGURES, "ESCALATION_KINDS": ESCALATION_KINDS, **context}  # fmt: skip
     return web(request).render(request, template, values, status=problem.status if problem else 200)
 
 
