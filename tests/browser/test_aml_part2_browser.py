@@ -272,7 +272,7 @@ def test_cash_sale_escalated_reported_answered_continues_and_counts_in_the_annua
     for label, count in (
         ("Transactions assessed", 1),
         ("Flagged for cash", 1),
-        ("Escalated", 1),  # transactions escalated (the escalations section counts risk profiles)
+        ("Escalated", 1),  # the one escalation, a transaction (no risk profile was escalated)
         ("Reports", 1),
         ("Submitted through goAML", 1),
         ("Answers of CTIF-CFI", 1),
