@@ -56,3 +56,19 @@ class DomainError(Exception):
 def field_error(field: str, message: str) -> DomainError:
     """A validation failure on one named field."""
     return DomainError("validation_failed", f"{field}: {message}", errors=[{"field": field, "message": message}])
+
+
+class FieldErrors:
+    """Collects every field problem of one request, so the answer names them all."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+
+    def add(self, field: str, message: str) -> None:
+        self.items.append({"field": field, "message": message})
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            first = self.items[0]
+            more = f" (and {len(self.items) - 1} more)" if len(self.items) > 1 else ""
+            raise DomainError("validation_failed", f"{first['field']}: {first['message']}{more}", errors=self.items)

@@ -8,7 +8,7 @@ from jsonschema import Draft202012Validator
 
 from aww_contracts.catalogue import event_schemas, render_asyncapi
 from aww_contracts.envelope import EventContractError, make_envelope, validate_envelope
-from aww_contracts.errors import DomainError, error_spec, known_error_codes
+from aww_contracts.errors import DomainError, FieldErrors, error_spec, known_error_codes
 
 CONTRACTS = Path(__file__).resolve().parents[1]
 
@@ -73,3 +73,15 @@ def test_domain_errors_must_be_documented():
 def test_every_error_code_has_a_client_or_server_status():
     for code in known_error_codes():
         assert 400 <= error_spec(code)["status"] <= 599
+
+
+def test_field_errors_name_every_problem_of_a_request():
+    errors = FieldErrors()
+    errors.raise_if_any()  # nothing collected: nothing raised
+    errors.add("email", "is not an e-mail address")
+    errors.add("birth_date", "is in the future")
+    with pytest.raises(DomainError) as refused:
+        errors.raise_if_any()
+    assert refused.value.code == "validation_failed" and refused.value.status == 400
+    assert refused.value.message == "email: is not an e-mail address (and 1 more)"
+    assert [item["field"] for item in refused.value.details["errors"]] == ["email", "birth_date"]

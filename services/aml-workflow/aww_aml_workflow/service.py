@@ -26,13 +26,11 @@ class AmlWorkflowService(
 ):
     name = "aml_workflow"
     publishes = (
-        (
-            "screening_new_hits",
-            "contact_decided",
-            "risk_profile_escalated",
-            "risk_profile_decided",
-        )
-        + TransactionEntrypoints.EVENTS
-        + OfficerEntrypoints.EVENTS
-        + AnnualReportEntrypoints.EVENTS
+        "screening_new_hits",
+        "contact_decided",
+        "risk_profile_escalated",
+        "risk_profile_decided",
+        *TransactionEntrypoints.EVENTS,
+        *OfficerEntrypoints.EVENTS,
+        *AnnualReportEntrypoints.EVENTS,
     )

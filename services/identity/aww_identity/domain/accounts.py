@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from aww_contracts.errors import DomainError, field_error
+from aww_contracts.errors import FieldErrors, field_error
 
 LANGUAGES = ("nl", "fr", "en")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
@@ -18,22 +18,6 @@ PHONE = re.compile(r"^\+?[0-9 ./()-]{6,25}$")
 
 # life cycle: pending (registered, e-mail not confirmed) → active ⇄ deactivated → anonymised
 PENDING, ACTIVE, DEACTIVATED, ANONYMISED = "pending", "active", "deactivated", "anonymised"
-
-
-class FieldErrors:
-    """Collects every field problem of one request, so the answer names them all."""
-
-    def __init__(self) -> None:
-        self.errors: list[dict[str, str]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.append({"field": field, "message": message})
-
-    def raise_if_any(self) -> None:
-        if self.errors:
-            first = self.errors[0]
-            more = f" (and {len(self.errors) - 1} more)" if len(self.errors) > 1 else ""
-            raise DomainError("validation_failed", f"{first['field']}: {first['message']}{more}", errors=self.errors)
 
 
 def _clean_text(value) -> str | None:

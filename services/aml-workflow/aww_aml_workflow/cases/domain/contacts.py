@@ -16,7 +16,7 @@ from aww_aml_workflow.cases.domain.identifiers import (
     normalise_enterprise_number,
     parse_person_number,
 )
-from aww_contracts.errors import DomainError
+from aww_contracts.errors import DomainError, FieldErrors
 
 KINDS = ("person", "organisation")
 ROLES = ("client", "counterparty", "other")
@@ -50,20 +50,6 @@ LEGAL_FORMS = (
 )
 MAX_TEXT = 200
 MAX_ITEMS = 50
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.items.append({"field": field, "message": message})
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            first = self.items[0]
-            more = f" (and {len(self.items) - 1} more)" if len(self.items) > 1 else ""
-            raise DomainError("validation_failed", f"{first['field']}: {first['message']}{more}", errors=self.items)
 
 
 def _text(errors, field, value, *, max_length=MAX_TEXT):
@@ -229,7 +215,7 @@ def _person_number(errors, field, value, birth_date):
 
 
 def clean_person(data: dict, today: date) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     raw = _object(errors, "", data, PERSON_FIELDS)
     person = {
         "role": _choice(errors, "role", raw.get("role"), ROLES),
@@ -395,7 +381,7 @@ def _ownership(errors, value, today):
 
 
 def clean_organisation(data: dict, today: date) -> dict:
-    errors = _Errors()
+    errors = FieldErrors()
     raw = _object(errors, "", data, ORGANISATION_FIELDS)
     organisation = {
         "role": _choice(errors, "role", raw.get("role"), ROLES),

@@ -15,6 +15,7 @@ import yaml
 
 from aww_aml_workflow.cases.domain import rules
 from aww_aml_workflow.transactions.domain.model import TYPES, format_eur, summarise_payment
+from aww_contracts.errors import FieldErrors
 
 SCOPE = "transaction"
 FACT_NAMES = frozenset(
@@ -95,11 +96,9 @@ def questions(book: rules.Rulebook, transaction_type: str) -> list[dict]:
 
 def clean_answers(book: rules.Rulebook, transaction_type: str, answers) -> dict:
     """Answers to the transaction questionnaire: booleans of known questions only."""
-    from aww_aml_workflow.transactions.domain.model import Errors
-
     if answers is None:
         return {}
-    errors = Errors()
+    errors = FieldErrors()
     if not isinstance(answers, dict):
         errors.add("answers", "must be an object of question ids and answers")
         errors.raise_if_any()

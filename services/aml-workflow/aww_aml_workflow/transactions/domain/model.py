@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from aww_aml_workflow.cases.domain.countries import normalise_country
-from aww_contracts.errors import DomainError
+from aww_contracts.errors import DomainError, FieldErrors
 
 TYPES = ("sale", "rental", "long_lease", "other")
 ROLES = ("seller", "buyer", "landlord", "tenant", "representative")
@@ -37,21 +37,7 @@ MAX_PARTIES = 30
 MAX_PRICE_CENTS = 10**13  # EUR 100 billion: anything above is a typing error
 
 
-class Errors:
-    def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
-
-    def add(self, field: str, message: str) -> None:
-        self.items.append({"field": field, "message": message})
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            first = self.items[0]
-            more = f" (and {len(self.items) - 1} more)" if len(self.items) > 1 else ""
-            raise DomainError("validation_failed", f"{first['field']}: {first['message']}{more}", errors=self.items)
-
-
-def _text(errors: Errors, field: str, value, *, max_length: int = MAX_TEXT, required: bool = False):
+def _text(errors: FieldErrors, field: str, value, *, max_length: int = MAX_TEXT, required: bool = False):
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             errors.add(field, "fill this in")
@@ -66,7 +52,7 @@ def _text(errors: Errors, field: str, value, *, max_length: int = MAX_TEXT, requ
     return value
 
 
-def _cents(errors: Errors, field: str, value, *, required: bool = False, positive: bool = True):
+def _cents(errors: FieldErrors, field: str, value, *, required: bool = False, positive: bool = True):
     if value is None:
         if required:
             errors.add(field, "give an amount in euro cents")
@@ -80,7 +66,7 @@ def _cents(errors: Errors, field: str, value, *, required: bool = False, positiv
     return value
 
 
-def _address(errors: Errors, field: str, value) -> dict | None:
+def _address(errors: FieldErrors, field: str, value) -> dict | None:
     if value is None:
         errors.add(field, "give the property's address")
         return None
@@ -107,7 +93,7 @@ def _address(errors: Errors, field: str, value) -> dict | None:
     return {key: val for key, val in address.items() if val is not None}
 
 
-def _payment(errors: Errors, value, price: int | None) -> dict:
+def _payment(errors: FieldErrors, value, price: int | None) -> dict:
     """{"parts": [{"method", "amount_cents", "note"?}], "note"?}: how the price is paid. Without
     parts the whole price is taken as paid by transfer; with parts they must add up to the price."""
     if value is None:
@@ -148,7 +134,7 @@ def _payment(errors: Errors, value, price: int | None) -> dict:
 
 def clean(data, today: date, *, partial: bool = False) -> dict:
     """The transaction's data, checked. `partial` (an edit) accepts a subset of the fields."""
-    errors = Errors()
+    errors = FieldErrors()
     if not isinstance(data, dict):
         raise DomainError(
             "validation_failed", "data: must be an object", errors=[{"field": "data", "message": "must be an object"}]
