@@ -1,6 +1,7 @@
 """Issue 2 figures: events through outbox → RabbitMQ → idempotent consumer.
 
     .venv/bin/python bench/events_bench.py
+    BENCH_CONSUMERS=2 (consumer replicas), BENCH_MAX_WORKERS=40 (workers per process, default 20)
 
 Runs the probe producer and consumer (servicekit.testing.probe) as two service processes with
 servicekit.runner on a private vhost and private databases, then measures
@@ -81,7 +82,7 @@ def main() -> None:
         os.environ,
         AMQP_URI=amqp,
         LOG_LEVEL="WARNING",
-        MAX_WORKERS="20",
+        MAX_WORKERS=os.environ.get("BENCH_MAX_WORKERS", "20"),
         PROBE_PRODUCER_DATABASE_URL=urls["producer"],
         PROBE_CONSUMER_DATABASE_URL=urls["consumer"],
     )
