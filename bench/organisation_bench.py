@@ -181,8 +181,12 @@ def main() -> None:
             if os.environ.get("BENCH_DIAG"):
                 for name, call in (
                     ("ping", lambda: proxy.organisation.ping()),
-                    ("authorize", lambda: proxy.organisation.authorize(
-                        account_id=accounts[0], organisation_id=organisation_id, tool="aml", action="use")),
+                    (
+                        "authorize",
+                        lambda: proxy.organisation.authorize(
+                            account_id=accounts[0], organisation_id=organisation_id, tool="aml", action="use"
+                        ),
+                    ),
                 ):
                     t = time.perf_counter()
                     for _ in range(100):
