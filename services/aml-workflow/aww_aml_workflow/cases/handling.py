@@ -677,8 +677,10 @@ _NUMBERISH = re.compile(r"^[\d\s./-]+$")
 FILTERS = ("kind", "status", "level", "employee_id", "created_from", "created_to", "review_due")
 
 
-def _like_term(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def folded_contains(column, term: str):
+    """`column` (accent- and case-folded search text) contains `term`, LIKE wildcards escaped."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(func.concat("%", func.aww_fold(escaped), "%"))
 
 
 def search_terms(query: str) -> list[str]:
@@ -785,7 +787,7 @@ def search_contacts(
         raise field_error("query", "at most 200 characters")
     terms = search_terms(query or "")
     for term in terms:
-        conditions.append(c.search_text.like(func.concat("%", func.aww_fold(_like_term(term)[1:-1]), "%")))
+        conditions.append(folded_contains(c.search_text, term))
     if kind is not None:
         if kind not in contact_rules.KINDS:
             raise field_error("kind", "choose person or organisation")

@@ -27,7 +27,7 @@ from typing import Protocol
 from sqlalchemy import and_, func, insert, or_, select, update
 
 from aww_aml_workflow.cases import store as case_store
-from aww_aml_workflow.cases.handling import Actor, _format_value
+from aww_aml_workflow.cases.handling import Actor, _format_value, folded_contains
 from aww_aml_workflow.transactions import store
 from aww_aml_workflow.transactions.domain import assessment as tx_rules
 from aww_aml_workflow.transactions.domain import lifecycle, model
@@ -538,6 +538,11 @@ def remove_party(session, actor: Actor, transaction_id, *, contact_id, role) -> 
     return get_transaction(session, actor, row.id)
 
 
+def _terms(query) -> list[str]:
+    """Up to six words of a search; each must occur (reference, address, party names)."""
+    return [term for term in re.split(r"[\s,;]+", query or "") if term][:6]
+
+
 def eligible_contacts(session, actor: Actor, *, query=None, limit: int = 25) -> list[dict]:
     """Contacts that can be a party now: current version accepted with an accepted risk profile."""
     if query is not None and (not isinstance(query, str) or len(query) > 200):
@@ -553,9 +558,7 @@ def eligible_contacts(session, actor: Actor, *, query=None, limit: int = 25) -> 
         .lateral()
     )
     conditions = [c.organisation_id == actor.organisation_id, c.status == "accepted", c.profile_state == "accepted"]
-    for term in [t for t in re.split(r"[\s,;]+", query or "") if t][:6]:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(c.search_text.like(func.concat("%", func.aww_fold(escaped), "%")))
+    conditions += [folded_contains(c.search_text, term) for term in _terms(query)]
     rows = session.execute(
         select(c.id, c.display_name, c.kind, c.level, latest.c.state, latest.c.level.label("profile_level"))
         .select_from(case_store.contacts.join(latest, latest.c.state == "accepted"))
@@ -597,9 +600,7 @@ def search_transactions(
     conditions = [t.organisation_id == actor.organisation_id]
     if query is not None and (not isinstance(query, str) or len(query) > 200):
         raise field_error("query", "at most 200 characters")
-    for term in [term for term in re.split(r"[\s,;]+", query or "") if term][:6]:
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(t.search_text.like(func.concat("%", func.aww_fold(escaped), "%")))
+    conditions += [folded_contains(t.search_text, term) for term in _terms(query)]
     if status is not None:
         if status not in lifecycle.STATES:
             raise field_error("status", f"choose one of {', '.join(lifecycle.STATES)}")
