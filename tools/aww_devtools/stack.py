@@ -11,7 +11,6 @@ import contextlib
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,7 @@ import httpx
 import psycopg
 
 from aww_devtools import fakes as fakes_module
-from servicekit.testing.infra import PG_ADMIN_DSN, rabbitmqctl
+from servicekit.testing.infra import PG_ADMIN_DSN, free_port, rabbitmqctl
 
 
 @dataclass(frozen=True)
@@ -39,12 +38,6 @@ SERVICES = (
     ServiceSpec("aml_workflow", "aww_aml_workflow", "aww_aml_workflow.service:AmlWorkflowService"),
     ServiceSpec("reporting", "aww_reporting", "aww_reporting.service:ReportingService"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def ensure_vhost(vhost: str) -> None:

@@ -15,6 +15,7 @@ from servicekit.entrypoints import rpc
 from servicekit.mail import InvalidRecipient, MailSender, create_tables, queue_mail
 from servicekit.outbox import create_tables as create_outbox_tables
 from servicekit.service import ServiceBase
+from servicekit.testing.infra import free_port
 
 
 class MailingService(MailSender, ServiceBase):
@@ -40,12 +41,6 @@ class MailingService(MailSender, ServiceBase):
         except InvalidRecipient:
             return "refused"
         return "queued"
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def start_catcher(port, directory):

@@ -1,6 +1,5 @@
 """Linking a Belgian eID card, logging in with it, and fetching accreditations from the register."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -13,12 +12,7 @@ from nameko.exceptions import RemoteError
 from test_identity_accounts import PASSWORD, active_user, as_user
 
 from aww_devtools.pki import ensure
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from servicekit.testing.infra import free_port
 
 
 @pytest.fixture(scope="module")

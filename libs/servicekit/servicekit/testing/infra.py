@@ -6,6 +6,8 @@ Pure standard library + psycopg (no eventlet), so end-to-end harnesses use it to
 from __future__ import annotations
 
 import os
+import random
+import socket
 import subprocess
 import uuid
 
@@ -13,6 +15,29 @@ import psycopg
 
 PG_ADMIN_DSN = os.environ.get("PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=postgres")
 AMQP_HOST = os.environ.get("AMQP_HOSTPORT", "127.0.0.1:5672")
+
+
+# Listening ports for test and local processes come from below Linux's ephemeral range (32768-60999):
+# a port the kernel handed out by bind(0) can be taken as the local end of an outgoing connection
+# (to PostgreSQL, RabbitMQ) before the child process binds it, which made CI fail with EADDRINUSE.
+_PORT_RANGE = (20000, 32000)
+_handed_out: set[int] = set()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nobody listens on, not handed out before by this process."""
+    for _ in range(500):
+        port = random.randrange(*_PORT_RANGE)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError(f"no free port in {_PORT_RANGE}")
 
 
 def new_run_id() -> str:
