@@ -5,17 +5,34 @@ numbers in the document's language.
 The font directory is configurable (REPORTING_FONT_DIR, default Debian's fonts-dejavu-core
 location). The creation date is fixed from the data when given, so the same request renders the
 same bytes; the document's sha256 is computed over the final bytes and never printed inside.
+
+Fonts cost most of a document's CPU: fpdf parses each font file (DejaVu has 6,000 glyphs) and
+subsets it at output. So:
+- a font style is added on first use (fpdf embeds every added font, used or not);
+- `_FontCache` parses each font once per process and gives every document its own copy with a
+  fresh, lazily loaded fontTools font (subsetting at output changes that object in place) and its
+  own subset map; metrics and character maps are read-only and shared;
+- a renderer passes its `content` (the request data): when all its text is in `COMMON_BLOCKS`
+  (Latin with diacritics, punctuation, currency signs: nearly every document here), the document
+  uses DejaVu cut down to those blocks, which subsets several times faster. Anything else (Greek,
+  Cyrillic, Arabic names …) gets the whole font. Labels come from our own catalogue (Latin).
 """
 
 from __future__ import annotations
 
+import copy
+import io
 import os
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from fontTools import subset as font_subset
+from fontTools import ttLib
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
+from fpdf.fonts import SubsetMap, TTFFont
 
 from aww_reporting.i18n import label
 
@@ -25,19 +42,107 @@ INK = (27, 36, 48)
 MUTED = (91, 102, 117)
 LINE = (217, 222, 229)
 BRAND = (29, 59, 95)
+_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+COMMON_BLOCKS = (
+    (0x0020, 0x024F),  # Basic Latin … Latin Extended-B
+    (0x0300, 0x036F),  # combining diacritical marks
+    (0x1E00, 0x1EFF),  # Latin Extended Additional
+    (0x2000, 0x206F),  # general punctuation (dashes, quotes, narrow no-break space)
+    (0x20A0, 0x20CF),  # currency signs (€)
+    (0x2100, 0x214F),  # letter-like symbols (№, ™)
+    (0x2190, 0x21FF),  # arrows
+)
+
+
+def _common(char: str) -> bool:
+    code = ord(char)
+    return any(low <= code <= high for low, high in COMMON_BLOCKS) or char in "\n\r\t"
+
+
+def _strings(value) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(key)
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+def fits_common_fonts(content) -> bool:
+    """True when every text in `content` (nested dicts, lists, strings) is in COMMON_BLOCKS."""
+    return all(_common(char) for text in _strings(content) for char in text)
+
+
+def _cut_to_common_blocks(content: bytes) -> bytes:
+    font = ttLib.TTFont(io.BytesIO(content), recalcTimestamp=False)
+    options = font_subset.Options(glyph_names=True, notdef_outline=True, recommended_glyphs=True, legacy_kern=True)
+    options.layout_features = []
+    options.name_IDs = ["*"]
+    options.drop_tables += ["FFTM"]  # FontForge's time stamp: fontTools cannot subset it and says so
+    subsetter = font_subset.Subsetter(options)
+    subsetter.populate(unicodes=[code for low, high in COMMON_BLOCKS for code in range(low, high + 1)])
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+class _FontCache:
+    """Parsed fonts shared by the documents of a process (renderers run in tpool threads)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._parsed: dict[tuple[str, bool], tuple[TTFFont, bytes]] = {}
+
+    def add(self, pdf: FPDF, family: str, style: str, path: Path, *, common: bool) -> None:
+        template, content = self._template(pdf, family, style, path, common)
+        font = copy.copy(template)
+        font.i = len(pdf.fonts) + 1
+        font.ttfont = ttLib.TTFont(io.BytesIO(content), recalcTimestamp=False, lazy=True)
+        font.biggest_size_pt = 0
+        font.missing_glyphs = []
+        font.subset = SubsetMap(font)
+        pdf.fonts[template.fontkey] = font
+
+    def _template(self, pdf: FPDF, family: str, style: str, path: Path, common: bool) -> tuple[TTFFont, bytes]:
+        with self._lock:
+            if (str(path), common) not in self._parsed:
+                content = path.read_bytes()
+                if common:
+                    content = _cut_to_common_blocks(content)
+                font = TTFFont(pdf, io.BytesIO(content), f"{family.lower()}{style}", style)
+                if font.color_font is not None or font.is_cff:
+                    raise ValueError(f"{path}: only plain TrueType fonts can be shared between documents")
+                self._parsed[(str(path), common)] = (font, content)
+            return self._parsed[(str(path), common)]
+
+
+_fonts = _FontCache()
 
 
 class DocumentPdf(FPDF):
     """An A4 document with the platform's look; add content with the methods below."""
 
-    def __init__(self, language: str, title: str, *, issued_at: datetime | str | None = None, author: str = "") -> None:
+    def __init__(
+        self,
+        language: str,
+        title: str,
+        *,
+        issued_at: datetime | str | None = None,
+        author: str = "",
+        content=None,
+    ) -> None:
+        """`content`: everything the caller's data may print (the request data); without it, or
+        when it holds text outside COMMON_BLOCKS, the document embeds from the whole fonts."""
         super().__init__(orientation="P", unit="mm", format="A4")
+        self._common_fonts = content is not None and fits_common_fonts([content, title, author])
         self.language = language
         self.doc_title = title
         self.set_margins(18, 18, 18)
         self.set_auto_page_break(auto=True, margin=20)
-        for style, filename in (("", "DejaVuSans.ttf"), ("B", "DejaVuSans-Bold.ttf"), ("I", "DejaVuSans-Oblique.ttf")):
-            self.add_font(FAMILY, style, str(FONT_DIR / filename))
         if isinstance(issued_at, str):
             issued_at = datetime.fromisoformat(issued_at)
         self.set_creation_date(issued_at or datetime(2000, 1, 1, tzinfo=UTC))
@@ -50,6 +155,14 @@ class DocumentPdf(FPDF):
         self.add_page()
         self.set_font(FAMILY, "", 10)
         self.set_text_color(*INK)
+
+    def set_font(self, family=None, style="", size=0) -> None:
+        """Our fonts are added on first use: fpdf embeds every added font, used or not."""
+        if (family or "").lower() == FAMILY.lower():
+            style_key = "".join(sorted(c for c in str(getattr(style, "style", style)).upper() if c in "BI"))
+            if f"{FAMILY.lower()}{style_key}" not in self.fonts and style_key in _FILES:
+                _fonts.add(self, FAMILY, style_key, FONT_DIR / _FILES[style_key], common=self._common_fonts)
+        super().set_font(family, style, size)
 
     # ---- page furniture -------------------------------------------------------------------
 
@@ -149,6 +262,10 @@ class DocumentPdf(FPDF):
         )
 
     def output_bytes(self) -> bytes:
+        missing = sorted({chr(code) for font in self.fonts.values() for code in getattr(font, "missing_glyphs", [])})
+        if missing and self._common_fonts:
+            # text that was not in `content`: a renderer bug, never a silently blank character
+            raise ValueError(f"text outside the document's declared content: {''.join(missing)!r}")
         return bytes(self.output())
 
 

@@ -254,7 +254,7 @@ def _organisation_pairs(data: dict, language: str) -> list[tuple[str, str]]:
 def render(data: dict, language: str) -> RenderedDocument:
     contact = data["contact"]
     title = t(language, "title")
-    pdf = DocumentPdf(language, title, issued_at=data["issued_at"])
+    pdf = DocumentPdf(language, title, issued_at=data["issued_at"], content=data)
     pdf.title_block(f"{title}: {contact['display_name']}", t(language, "subtitle"))
     pdf.key_values(
         [

@@ -291,7 +291,7 @@ def _escalations_by_kind(pdf: DocumentPdf, language: str, by_kind: dict | None) 
 def render(data: dict, language: str) -> RenderedDocument:
     figures, office, texts = data["figures"], data["office"], data["texts"]
     title = f"{t(language, 'title')} {data['year']}"
-    pdf = DocumentPdf(language, title, issued_at=data["issued_at"])
+    pdf = DocumentPdf(language, title, issued_at=data["issued_at"], content=data)
     pdf.title_block(title, t(language, "subtitle"))
 
     pdf.heading(t(language, "identification"))

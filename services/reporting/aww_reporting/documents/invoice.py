@@ -64,7 +64,7 @@ def _party(pdf: DocumentPdf, language: str, title: str, party: dict) -> None:
 
 def render(data: dict, language: str) -> RenderedDocument:
     t = lambda key, **kw: label(language, key, **kw)  # noqa: E731
-    pdf = DocumentPdf(language, f"{t('invoice_title')} {data['number']}", issued_at=data.get("issued_at"))
+    pdf = DocumentPdf(language, f"{t('invoice_title')} {data['number']}", issued_at=data.get("issued_at"), content=data)
     pdf.title_block(f"{t('invoice_title')} {data['number']}")
     pairs = [
         (t("invoice_number"), data["number"]),

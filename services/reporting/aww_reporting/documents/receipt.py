@@ -30,7 +30,7 @@ def validate(data: dict) -> None:
 
 def render(data: dict, language: str) -> RenderedDocument:
     t = lambda key, **kw: label(language, key, **kw)  # noqa: E731
-    pdf = DocumentPdf(language, t("receipt_title"), issued_at=data["issued_at"])
+    pdf = DocumentPdf(language, t("receipt_title"), issued_at=data["issued_at"], content=data)
     pdf.title_block(t("receipt_title"), t("receipt_not_invoice"))
     organisation = data.get("organisation") or {}
     pairs = [
