@@ -22,6 +22,7 @@ from aww_aml_workflow.cases.domain import contacts as contact_rules
 from aww_aml_workflow.cases.domain import facts as fact_rules
 from aww_aml_workflow.cases.domain import lifecycle, rules, uploads, wizard
 from aww_aml_workflow.cases.domain.identifiers import format_enterprise_number, format_person_number
+from aww_aml_workflow.domain.dates import local_date
 from aww_contracts.errors import DomainError, field_error
 from servicekit.outbox import add_event
 
@@ -46,7 +47,7 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return now().date()
+    return local_date(now())
 
 
 def _uuid(value, what: str = "contact") -> uuid.UUID:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from aww_contracts.errors import DomainError, field_error
 
@@ -112,15 +111,6 @@ def check_indicators(indicators, configured: list[dict]) -> list[str]:
         if code not in chosen:
             chosen.append(code)
     return chosen
-
-
-BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-def local_date(moment: datetime) -> date:
-    """The day in Belgium: the officer types CTIF-CFI's answer date as a Belgian date, so "today" and
-    the day of submission are Brussels days, not UTC days (which lag 1–2 hours behind after midnight)."""
-    return moment.astimezone(BRUSSELS).date()
 
 
 def check_answer(answer, answer_date, reference, *, today: date, submitted_on: date) -> dict:

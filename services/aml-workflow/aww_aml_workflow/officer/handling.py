@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from aww_aml_workflow.cases import store as cases_store
+from aww_aml_workflow.domain.dates import local_date
 from aww_aml_workflow.officer import domain, store, subjects
 from aww_contracts.errors import DomainError, field_error
 from servicekit.access import access_of, members_with_role
@@ -519,8 +520,8 @@ def answer_report(session, actor, report_id, *, answer, answer_date, answer_refe
         answer,
         answer_date,
         answer_reference,
-        today=domain.local_date(now()),
-        submitted_on=domain.local_date(row.submitted_at),
+        today=local_date(now()),
+        submitted_on=local_date(row.submitted_at),
     )
     adapter = subjects.adapter_for(row.case_kind)
     after = adapter.apply(

@@ -28,6 +28,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 
 from aww_aml_workflow.cases import store as case_store
 from aww_aml_workflow.cases.handling import Actor, _format_value, folded_contains
+from aww_aml_workflow.domain.dates import local_date
 from aww_aml_workflow.transactions import store
 from aww_aml_workflow.transactions.domain import assessment as tx_rules
 from aww_aml_workflow.transactions.domain import lifecycle, model
@@ -55,7 +56,7 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return now().date()
+    return local_date(now())
 
 
 def _uuid(value, what: str) -> uuid.UUID:
