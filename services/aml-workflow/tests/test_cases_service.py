@@ -343,3 +343,45 @@ def test_search_falls_back_in_order_when_probe_and_walk_find_too_few(database, m
                 break
     engine.dispose()
     assert seen == names
+
+
+def test_the_same_file_uploaded_for_two_contacts_at_once_is_stored_once(database):
+    """Two uploads of one file race: the second waits for the first's blob instead of failing."""
+    from eventlet import spawn, tpool
+
+    from aww_aml_workflow.cases import handling
+
+    engine = create_engine(database)
+    actor = handling.Actor(uuid.UUID(OFFICE_A), uuid.UUID(ACCOUNTS["a_user"]), "user", "en")
+    content = samples.pdf(f"the same ID card {uuid.uuid4()}")
+    with Session(engine) as setup:
+        contact_ids = [
+            handling.create_contact(
+                setup, actor, kind="person", data=complete_person(last_name=f"Race{side}"), answers=NO_RISK_ANSWERS
+            )["contact_id"]
+            for side in (1, 2)
+        ]
+        setup.commit()
+
+    def upload(session, contact_id):
+        return handling.upload_document(session, actor, contact_id, proof_kind="identity_document",
+                                        filename="id.pdf", content=content, max_bytes=1 << 20)  # fmt: skip
+
+    with Session(engine) as first, Session(engine) as second:
+        upload(first, contact_ids[0])  # its new blob row is not committed yet
+
+        def commit_first_later():
+            tpool.execute(__import__("time").sleep, 0.5)
+            first.commit()
+
+        committer = spawn(commit_first_later)
+        upload(second, contact_ids[1])  # blocks on the first's row, then finds it
+        second.commit()
+        committer.wait()
+    with engine.connect() as conn:
+        blobs = conn.execute(
+            text("SELECT DISTINCT blob_id FROM aml_contact_documents WHERE contact_id = ANY(:ids)"),
+            {"ids": [uuid.UUID(c) for c in contact_ids]},
+        ).all()
+    engine.dispose()
+    assert len(blobs) == 1

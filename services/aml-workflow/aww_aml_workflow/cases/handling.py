@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.util import ClauseAdapter
 
 from aww_aml_workflow.cases import store
@@ -834,6 +835,21 @@ def search_contacts(
 # ---- documents ------------------------------------------------------------------------------------------
 
 
+def _stored_blob(session, organisation_id, digest: str, content: bytes) -> uuid.UUID:
+    """The office's blob of this content, stored once even when two uploads of it race."""
+    inserted = session.execute(
+        pg_insert(store.blobs)
+        .values(id=uuid.uuid4(), organisation_id=organisation_id, sha256=digest, content=content)
+        .on_conflict_do_nothing(index_elements=["organisation_id", "sha256"])
+        .returning(store.blobs.c.id)
+    ).scalar_one_or_none()
+    if inserted is not None:
+        return inserted
+    return session.execute(
+        select(store.blobs.c.id).where(store.blobs.c.organisation_id == organisation_id, store.blobs.c.sha256 == digest)
+    ).scalar_one()
+
+
 def upload_document(session, actor: Actor, contact_id, *, proof_kind, filename, content: bytes, max_bytes: int) -> dict:
     contact = _contact(session, actor, contact_id, lock=True)
     version = _version(session, contact)
@@ -850,20 +866,7 @@ def upload_document(session, actor: Actor, contact_id, *, proof_kind, filename, 
         code = "payload_too_large" if refused.reason == "too_large" else "unsupported_media_type"
         raise DomainError(code, refused.message, field="file", reason=refused.reason) from None
     digest = hashlib.sha256(content).hexdigest()
-    blob = session.execute(
-        select(store.blobs.c.id).where(
-            store.blobs.c.organisation_id == actor.organisation_id, store.blobs.c.sha256 == digest
-        )
-    ).first()
-    if blob is None:
-        blob_id = uuid.uuid4()
-        session.execute(
-            insert(store.blobs).values(
-                id=blob_id, organisation_id=actor.organisation_id, sha256=digest, content=content
-            )
-        )
-    else:
-        blob_id = blob.id
+    blob_id = _stored_blob(session, actor.organisation_id, digest, content)
     document_id, moment = uuid.uuid4(), now()
     session.execute(
         insert(store.documents).values(
