@@ -24,7 +24,9 @@ from test_cases_service_support import wait_until
 
 from aww_aml_workflow.annual import domain, ops, retention, statistics
 from aww_aml_workflow.cases import handling
+from aww_aml_workflow.officer import retention as officer_retention
 from aww_aml_workflow.service import AmlWorkflowService
+from aww_contracts.envelope import validate_envelope
 
 TODAY = retention.today()
 
@@ -103,6 +105,59 @@ def _cfi_report(session, office: Office, kind: str, case_id, title: str, *, year
     return report_id
 
 
+def _acceptance_document(session, office: Office, contact_id: str) -> str:
+    """The reference to an acceptance document in reporting's archive, as acceptance.generate keeps it."""
+    document_id = str(uuid.uuid4())
+    session.execute(
+        text(
+            "INSERT INTO aml_acceptance_documents (id, organisation_id, contact_id, version_no, language, "
+            "document_id, sha256, filename, size_bytes, generated_at, generated_by) VALUES (gen_random_uuid(), "
+            ":o, :c, 1, 'nl', :d, 'cd34', 'acceptance-x-v1.pdf', 1000, now(), :u)"
+        ),
+        {"o": office.id, "c": contact_id, "d": document_id, "u": office.user},
+    )
+    return document_id
+
+
+def goaml_files(database, report_id: str) -> set[str]:
+    """The archived goAML files of a report (revision 2 in `_cfi_report`): the one it names, and
+    both revisions' ids as reporting derives them (revision 1's reference was dropped by an edit)."""
+    with session_for(database) as session:
+        row = session.execute(
+            text("SELECT organisation_id, document_id FROM aml_cfi_reports WHERE id = :r"), {"r": report_id}
+        ).one()
+    return {str(row.document_id)} | {
+        str(officer_retention.goaml_document_id(row.organisation_id, report_id, revision)) for revision in (1, 2)
+    }
+
+
+def expired_events(session, record_id: str) -> list[dict]:
+    """The `documents_expired` events the purge added for a record (each checked against its schema)."""
+    envelopes = (
+        session.execute(
+            text(
+                "SELECT envelope FROM outbox WHERE event_type = 'documents_expired' "
+                "AND envelope -> 'data' ->> 'record_id' = :r ORDER BY id"
+            ),
+            {"r": record_id},
+        )
+        .scalars()
+        .all()
+    )
+    for envelope in envelopes:
+        validate_envelope(envelope)
+    return [envelope["data"] for envelope in envelopes]
+
+
+def test_goaml_file_ids_are_derived_as_reporting_derives_them():
+    from aww_reporting.domain import document_id
+
+    office, report = str(uuid.uuid4()), str(uuid.uuid4())
+    assert str(officer_retention.goaml_document_id(office, report, 3)) == document_id(
+        "goaml_report", office, f"goaml/{report}/r3"
+    )
+
+
 # what a purged CTIF-CFI report keeps: its lifecycle, codes and CTIF-CFI's references, no name or reason
 PURGED_REPORT = {"title": "—", "reason": "", "document_id": None, "sha256": "ab12", "indicators": ["-"],
                  "goaml_reference": "GOAML-77", "answer": "continue", "answer_reference": "CFI/77",
@@ -140,7 +195,10 @@ def test_the_end_of_a_relationship_sets_the_retention_date(call, database, offic
         "2030-02-28",
         "office",
     )
-    assert call("officer").retention_overview()["counts"]["retained"] >= 1
+    overview = call("officer").retention_overview()
+    assert overview["counts"]["retained"] >= 1
+    assert set(overview["transactions"]) == {"open", "retained", "due", "purged"}
+    assert overview["documents"] is None  # reporting does not run in this module: the rest still shows
     reopened = call().reopen_relationship(contact_id)
     assert reopened["retain_until"] is None
     assert "not marked" in refused(call().reopen_relationship, contact_id)
@@ -173,6 +231,8 @@ def test_the_purge_removes_personal_data_after_the_date_and_keeps_the_figures(ca
         move_decision(session, old, "2014-03-01T10:00:00+00:00")
         profile = handling.start_risk_profile(session, office.actor(), old, skip=True)["risk_profile_id"]
         report_id = _cfi_report(session, office, "risk_profile", profile, "Rukundo, Michel", year=2014)
+        acceptance = _acceptance_document(session, office, old)
+        _acceptance_document(session, office, later)
         session.commit()
         figures_before = statistics.compute(session, office.id, 2014)
     assert figures_before["cfi"]["reports"] == 1
@@ -181,12 +241,26 @@ def test_the_purge_removes_personal_data_after_the_date_and_keeps_the_figures(ca
     before = snapshot(database, old)
     assert before["documents"] == 1 and before["hits"] and before["blobs"] == 1
 
+    archived = goaml_files(database, report_id) | {acceptance}
     with session_for(database) as session:
         first = retention.purge_due(session, on=date(2024, 6, 30))  # the retention date itself: not yet
-        assert old not in first["contact_ids"]
+        assert old not in first["contact_ids"] and expired_events(session, old) == []
         done = retention.purge_due(session, on=TODAY)
         session.commit()
     assert old in done["contact_ids"] and later not in done["contact_ids"]
+    # the archived documents it referenced go to reporting, ids and a date only, in the purge's transaction
+    with session_for(database) as session:
+        assert expired_events(session, old) == [
+            {"organisation_id": office.id, "record_kind": "contact", "record_id": old,
+             "document_ids": sorted(archived), "retention_date": "2024-06-30"}]  # fmt: skip
+        assert expired_events(session, later) == []
+        assert (
+            session.execute(
+                text("SELECT count(*) FROM aml_acceptance_documents WHERE contact_id = :c"), {"c": old}
+            ).scalar_one()
+            == 0
+        )
+    assert done["documents"] >= len(archived) == 4
     after = snapshot(database, old)
     assert after["contact"] == ("—", None, "")
     assert after["data"] == [{"purged": True, "role": "client", "beneficial_owner_count": 0}]
@@ -212,14 +286,18 @@ def test_the_purge_removes_personal_data_after_the_date_and_keeps_the_figures(ca
 def test_the_operator_command_purges_what_is_due(call, database, office, monkeypatch, capsys):
     with session_for(database) as session:
         contact_id = person(session, office.actor(), "Operator")
+        acceptance = _acceptance_document(session, office, contact_id)
         session.commit()
     call().end_relationship(contact_id, "2015-01-31")
     monkeypatch.setenv("AML_WORKFLOW_DATABASE_URL", database)
     assert ops.main(["overview"]) == 0
     assert json.loads(capsys.readouterr().out)["due"][office.id] >= 1
     assert ops.main(["purge"]) == 0
-    assert json.loads(capsys.readouterr().out)["purged"] >= 1
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["purged"] >= 1 and printed["documents"] >= 1
     assert snapshot(database, contact_id)["contact"][0] == "—"
+    with session_for(database) as session:  # the command's events wait in the outbox for the relay
+        assert [event["document_ids"] for event in expired_events(session, contact_id)] == [[acceptance]]
 
 
 def test_anonymising_an_account_leaves_the_aml_records_and_the_audit_shows_it(call, database, office, amqp_uri):
@@ -333,7 +411,8 @@ def _old_sale(session, office: Office, contact_id: str, *, state: str, decided_a
             "'mandatory_enhanced', 3, 0, CAST(:facts AS jsonb))"
         ),
         {"id": transaction_id, "o": office.id, "key": f"aml-tx-calc-{transaction_id}", "e": office.user, "at": at,
-         "charge": json.dumps({"charge_id": "ch-1", "paid_by": "wallet", "amount_cents": 2299}),
+         "charge": json.dumps({"charge_id": "ch-1", "paid_by": "wallet", "amount_cents": 2299,
+                               "reference": f"AML transaction Kagame-{transaction_id[:8]}"}),
          "factors": json.dumps([{"id": "cash_in_sale", "effect": "enhanced", "params": {"party": "Kagame"}}]),
          "facts": json.dumps({"parties": [{"name": "Kagame"}], "property": {"street": "Meir"}})},
     )  # fmt: skip
@@ -411,9 +490,11 @@ def test_a_transaction_its_cfi_report_and_old_mails_are_purged_after_the_date_ke
     assert figures_before["transactions"]["cash_flagged"] == 2 and figures_before["cfi"]["reports"] == 1
     before = transaction_snapshot(database, done)
     assert before["transaction"]["property"]["street"] == "Meir" and before["purged_at"] == []
+    archived = goaml_files(database, report_id)
 
     with session_for(database) as session:
         on_the_date = retention.purge_due(session, on=date(2025, 3, 10))  # ten years after the decision: not yet
+        assert expired_events(session, done) == []
         session.rollback()
     assert done not in on_the_date["transaction_ids"] and on_the_date["mails"] >= 1  # the 2015 mail is past 2025
     assert transaction_snapshot(database, done) == before
@@ -423,6 +504,11 @@ def test_a_transaction_its_cfi_report_and_old_mails_are_purged_after_the_date_ke
         session.commit()
     assert done in purged["transaction_ids"] and still_open not in purged["transaction_ids"]
     assert seller not in purged["contact_ids"]  # the contact's relationship goes on
+    with session_for(database) as session:
+        assert expired_events(session, done) == [
+            {"organisation_id": office.id, "record_kind": "transaction", "record_id": done,
+             "document_ids": sorted(archived), "retention_date": "2025-03-10"}]  # fmt: skip
+        assert expired_events(session, still_open) == []
     after = transaction_snapshot(database, done)
     assert after["transaction"] == {
         "reference": f"— {done}", "state": "accepted", "level": "enhanced", "property": {"purged": True},

@@ -8,6 +8,13 @@ Who may do what:
 - `get_document` / `list_documents`: confirmed members of the document's organisation; platform
   documents (organisation_id null) only for platform admins. Anything else is `not_found`, so a
   document id of another office reveals nothing.
+- `purged_documents`: the same members; how many of the organisation's documents were purged.
+
+The purge after a retention date: aml-workflow's `documents_expired` event names the documents of a
+purged contact or transaction; `on_documents_expired` purges those of the event's organisation and
+of the kinds aml-workflow renders (store.purge_documents). A purged document answers `gone` (410)
+with its purge date, to `get_document` and to a new `render_document` of the same key alike: the
+content is not made again under the same id.
 """
 
 from __future__ import annotations
@@ -20,10 +27,17 @@ from eventlet import tpool
 from aww_contracts.errors import DomainError, field_error
 from aww_reporting import store
 from aww_reporting.documents import renderer
-from aww_reporting.domain import MAX_REFERENCE, data_fingerprint, document_id, sha256_hex
+from aww_reporting.domain import (
+    MAX_REFERENCE,
+    PURGEABLE_KINDS,
+    data_fingerprint,
+    document_id,
+    purged_message,
+    sha256_hex,
+)
 from servicekit.access import AccessReadModel, access_of
 from servicekit.context import LANGUAGES
-from servicekit.entrypoints import rpc
+from servicekit.entrypoints import event_handler, rpc
 from servicekit.outbox import add_event
 from servicekit.service import ServiceBase
 
@@ -42,7 +56,19 @@ def _metadata(row) -> dict:
         "size_bytes": row.size_bytes,
         "language": row.language,
         "created_at": row.created_at.isoformat(),
+        "purged_at": row.purged_at.isoformat() if row.purged_at else None,
     }
+
+
+def _refuse_if_purged(row) -> None:
+    if row.purged_at is not None:
+        raise DomainError(
+            "gone",
+            purged_message(row.purged_at),
+            document_id=str(row.document_id),
+            purged_at=row.purged_at.isoformat(),
+            reason="retention_purge",
+        )
 
 
 class ReportingService(AccessReadModel, ServiceBase):
@@ -145,6 +171,7 @@ class ReportingService(AccessReadModel, ServiceBase):
 
     @staticmethod
     def _same_or_conflict(row, fingerprint: str) -> dict:
+        _refuse_if_purged(row)  # the key was purged: its content is not made again
         if row.data_sha256 != fingerprint:
             raise DomainError(
                 "conflict",
@@ -164,6 +191,7 @@ class ReportingService(AccessReadModel, ServiceBase):
         row = store.find_document(self.db, _uuid_or_none(document_id)) if _uuid_or_none(document_id) else None
         if row is None or not self._may_read(str(row.organisation_id) if row.organisation_id else None):
             raise DomainError("not_found", "There is no such document")
+        _refuse_if_purged(row)
         content = store.document_content(self.db, row.sha256)
         return {
             "content_b64": base64.b64encode(content).decode(),
@@ -188,6 +216,39 @@ class ReportingService(AccessReadModel, ServiceBase):
                 raise DomainError("unauthenticated", "This operation needs a logged-in account")
             raise DomainError("forbidden", "You are not a confirmed member of this organisation")
         return [_metadata(row) for row in store.list_documents(self.db, organisation_id, kind)]
+
+    @rpc
+    def purged_documents(self, organisation_id):
+        """How many of the organisation's documents the retention purge took (for its overview)."""
+        if _uuid_or_none(organisation_id) is None:
+            raise field_error("organisation_id", "must be a UUID")
+        organisation_id = _uuid_or_none(organisation_id)
+        if not self._may_read(organisation_id):
+            if self.context.principal is None:
+                raise DomainError("unauthenticated", "This operation needs a logged-in account")
+            raise DomainError("forbidden", "You are not a confirmed member of this organisation")
+        return store.purge_summary(self.db, organisation_id)
+
+    # ---- events ------------------------------------------------------------------------------
+
+    @event_handler("aml_workflow", "documents_expired")
+    def on_documents_expired(self, data, envelope):
+        """aml-workflow purged a record past its retention date: purge the documents it names."""
+        done = store.purge_documents(
+            self.db,
+            organisation_id=data["organisation_id"],
+            document_ids=data["document_ids"],
+            kinds=PURGEABLE_KINDS["aml_workflow"],
+            record_kind=data["record_kind"],
+            record_id=data["record_id"],
+            retention_date=data["retention_date"],
+            event_id=envelope["event_id"],
+        )
+        log.info(
+            "retention purge of %s %s: %d document(s) purged, %d skipped, %d blob(s) emptied, %d kept",
+            data["record_kind"], data["record_id"], done["documents"], done["skipped"],
+            done["blobs_emptied"], done["blobs_kept"],
+        )  # fmt: skip
 
 
 def _uuid_or_none(value) -> str | None:

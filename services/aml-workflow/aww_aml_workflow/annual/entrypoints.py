@@ -35,7 +35,7 @@ PURGE_BATCH = env_int("AML_RETENTION_PURGE_BATCH", 100)
 
 
 class AnnualReportEntrypoints:
-    EVENTS: tuple[str, ...] = ("annual_report_finalised",)
+    EVENTS: tuple[str, ...] = ("annual_report_finalised", retention.DOCUMENTS_EXPIRED)
 
     organisation_rpc = RpcProxy("organisation")
 
@@ -128,7 +128,7 @@ class AnnualReportEntrypoints:
 
     @rpc
     def retention_overview(self, limit=50):
-        return retention.overview(self.db, self._annual_actor(), limit=limit)
+        return retention.overview(self.db, self._annual_actor(), limit=limit, reporting=self.reporting_rpc)
 
     @rpc
     def contact_retention(self, contact_id):
@@ -148,8 +148,9 @@ class AnnualReportEntrypoints:
         """Purge the personal data of records past their retention date, a batch per tick."""
         done = retention.purge_due(self.db, limit=PURGE_BATCH)
         if done["purged"] or done["mails"]:
-            log.info("retention purge: %d contact(s), %d transaction(s), %d old e-mail(s) purged",
-                     done["contacts"], done["transactions"], done["mails"])  # fmt: skip
+            log.info("retention purge: %d contact(s), %d transaction(s), %d old e-mail(s) purged, %d archived "
+                     "document id(s) handed to reporting", done["contacts"], done["transactions"], done["mails"],
+                     done["documents"])  # fmt: skip
 
     # ---- identity's anonymisation -----------------------------------------------------------------
 

@@ -3,6 +3,9 @@
     python -m aww_aml_workflow.annual.ops overview [--on YYYY-MM-DD]   # contacts and transactions due, by office
     python -m aww_aml_workflow.annual.ops purge [--on YYYY-MM-DD] [--limit N]   # purge what is past its date
 
+The purge's `documents_expired` events wait in the outbox until a running aml-workflow service's relay
+publishes them (within OUTBOX_SWEEP_SECONDS); reporting then purges the archived documents.
+
 Configuration as for the service: AML_WORKFLOW_DATABASE_URL or AWW_DB_PREFIX/PGHOST…. The running
 service's timer does the same purge every AML_RETENTION_PURGE_SECONDS.
 """
@@ -33,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     engine = create_engine(database_url("aml_workflow"))
     try:
         with Session(engine) as session:
+            # the purge adds its `documents_expired` events to the outbox; the service's relay sends them
+            session.info["service"] = "aml_workflow"
+            session.info["publishes"] = frozenset({retention.DOCUMENTS_EXPIRED})
             day = args.on or retention.today()
             if args.command == "overview":
                 rows = session.execute(
@@ -56,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(json.dumps({"on": day.isoformat(), "due": {str(o): n for o, n in rows},
                                   "transactions_due": {str(o): n for o, n in transactions}}, indent=2))  # fmt: skip
                 return 0
-            total = {"purged": 0, "contacts": 0, "transactions": 0, "mails": 0}
+            total = {"purged": 0, "contacts": 0, "transactions": 0, "mails": 0, "documents": 0}
             while total["purged"] < args.limit:
                 done = retention.purge_due(session, on=day, limit=min(100, args.limit - total["purged"]))
                 session.commit()

@@ -20,15 +20,20 @@ after a week, but a mail given up on (failed) would otherwise stay for ever; a m
 one record, and no mail is an AML record (the timeline's `officer_notified` line is), so its own
 creation date counts.
 
-Not here yet: the acceptance-document PDFs and the goAML XML files sit in reporting's immutable
-archive, which has no purge (the references to them are removed here).
+The documents a purged record had reporting render and archive — its acceptance-document PDFs and
+the goAML XML files of its CTIF-CFI reports, every revision — name the person too. Before the purge
+removes the references to them, it collects their ids and adds, in the same transaction, the event
+`documents_expired` {organisation_id, record_kind, record_id, document_ids, retention_date} (ids and
+a date only); reporting purges those documents of that organisation from its archive (README.md).
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, date, datetime
 
+import eventlet
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -39,9 +44,15 @@ from aww_aml_workflow.officer import retention as officer_retention
 from aww_aml_workflow.screening import store as screening
 from aww_aml_workflow.transactions import retention as transaction_retention
 from aww_contracts.errors import DomainError, field_error
+from servicekit.outbox import add_events
+
+log = logging.getLogger(__name__)
 
 PURGED_NAME = "—"
 MAX_PAGE = 200
+DOCUMENTS_EXPIRED = "documents_expired"
+MAX_DOCUMENTS_PER_EVENT = 500  # the event's schema allows 1000; a record with more sends several
+REPORTING_TIMEOUT_SECONDS = 5
 
 
 def now() -> datetime:
@@ -167,8 +178,11 @@ def _timeline(session, actor, contact_id, action: str, details: dict) -> None:
     handling.record(session, actor, action, contact_id=contact_id, details=details)
 
 
-def overview(session, actor, *, limit: int = 50, on: date | None = None) -> dict:
-    """Counts (ongoing, retained until a date, due for purge, purged) and the next dates."""
+def overview(session, actor, *, limit: int = 50, on: date | None = None, reporting=None) -> dict:
+    """Counts of contacts (ongoing, retained until a date, due for purge, purged), of transactions
+    (open, retained, due, purged) and of the archived documents reporting purged, and the contacts'
+    next dates. `documents` is None when reporting is not given or does not answer in time: the
+    page then says so instead of failing."""
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PAGE:
         raise field_error("limit", f"give a number from 1 to {MAX_PAGE}")
     day = on or today()
@@ -200,18 +214,56 @@ def overview(session, actor, *, limit: int = 50, on: date | None = None) -> dict
         "today": day.isoformat(),
         "retention_years": domain.RETENTION_YEARS,
         "counts": {"ongoing": counts.ongoing, "retained": counts.retained, "due": counts.due, "purged": counts.purged},
+        "transactions": _transaction_counts(session, actor.organisation_id, day),
+        "documents": _purged_documents(reporting, actor.organisation_id),
         "upcoming": [_state_dict(row, linked.get(row.id)) for row in upcoming],
     }
+
+
+def _transaction_counts(session, organisation_id, day: date) -> dict:
+    """Transactions still open (no date yet), kept until their date, past it, purged."""
+    if not _exists(session, "aml_transactions"):
+        return {"open": 0, "retained": 0, "due": 0, "purged": 0}
+    until = transaction_retention.RETAIN_UNTIL_SQL
+    row = session.execute(
+        text(
+            f"""
+            SELECT count(*) FILTER (WHERE {until} IS NULL) AS open,
+                   count(*) FILTER (WHERE {until} >= :today AND r.purged_at IS NULL) AS retained,
+                   count(*) FILTER (WHERE {until} < :today AND r.purged_at IS NULL) AS due,
+                   count(*) FILTER (WHERE r.purged_at IS NOT NULL) AS purged
+            FROM aml_transactions t
+            LEFT JOIN aml_retention r ON r.record_kind = 'transaction' AND r.record_id = t.id
+            WHERE t.organisation_id = :o
+            """
+        ),
+        {"o": organisation_id, "today": day},
+    ).one()
+    return {"open": row.open, "retained": row.retained, "due": row.due, "purged": row.purged}
+
+
+def _purged_documents(reporting, organisation_id) -> dict | None:
+    """Reporting's count of the office's purged documents ({purged, by_kind, last_purged_at})."""
+    if reporting is None:
+        return None
+    try:
+        with eventlet.Timeout(REPORTING_TIMEOUT_SECONDS):
+            found = reporting.purged_documents(organisation_id=str(organisation_id))
+    except (Exception, eventlet.Timeout) as exc:  # the overview still shows what aml-workflow knows
+        log.warning("retention overview: no purged-document count from reporting (%s)", type(exc).__name__)
+        return None
+    return {key: found[key] for key in ("purged", "by_kind", "last_purged_at")}
 
 
 # ---- the purge -------------------------------------------------------------------------------------
 
 
-def due_contacts(session, on: date, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
+def due_contacts(session, on: date, limit: int) -> list[tuple[uuid.UUID, uuid.UUID, date]]:
+    """Contacts past their own retention date and not purged: (id, office, the date), locked."""
     rows = session.execute(
         text(
             f"""
-            SELECT c.id, c.organisation_id FROM aml_contacts c
+            SELECT c.id, c.organisation_id, {RETAIN_UNTIL_SQL} AS until FROM aml_contacts c
             JOIN aml_contact_versions v ON v.contact_id = c.id AND v.version_no = c.current_version
             LEFT JOIN aml_retention r ON r.record_kind = 'contact' AND r.record_id = c.id
             WHERE {RETAIN_UNTIL_SQL} < :today AND r.purged_at IS NULL
@@ -221,27 +273,28 @@ def due_contacts(session, on: date, limit: int) -> list[tuple[uuid.UUID, uuid.UU
         ),
         {"today": on, "limit": limit},
     ).all()
-    return [(row.id, row.organisation_id) for row in rows]
+    return [(row.id, row.organisation_id, row.until) for row in rows]
 
 
 def purge_due(session, *, on: date | None = None, limit: int = 100) -> dict:
     """Purge up to `limit` contacts and `limit` transactions whose retention date has passed, and the
     queued e-mails older than the retention (safe with several replicas: the rows are locked, others
-    skip them)."""
+    skip them). `documents`: how many archived document ids went to reporting in `documents_expired`."""
     day = on or today()
     purged = []
+    documents = 0
     due = due_contacts(session, day, limit)
-    linked = _linked(session, [contact_id for contact_id, _ in due])
-    for contact_id, organisation_id in due:
+    linked = _linked(session, [contact_id for contact_id, _, _ in due])
+    for contact_id, organisation_id, own_until in due:
         is_open, until = linked.get(contact_id, (False, None))
         if is_open or (until is not None and until >= day):
             continue  # a transaction it is a party to is kept longer: the contact waits for it
-        purge_contact(session, contact_id, organisation_id)
+        documents += purge_contact(session, contact_id, organisation_id, max(own_until, until or own_until))
         purged.append(str(contact_id))
     transactions = []
     if _exists(session, "aml_transactions"):
-        for transaction_id, organisation_id in transaction_retention.due_transactions(session, day, limit):
-            purge_transaction(session, transaction_id, organisation_id)
+        for transaction_id, organisation_id, until in transaction_retention.due_transactions(session, day, limit):
+            documents += purge_transaction(session, transaction_id, organisation_id, until)
             transactions.append(str(transaction_id))
     mails = purge_mails(session, day)
     return {
@@ -252,6 +305,7 @@ def purge_due(session, *, on: date | None = None, limit: int = 100) -> dict:
         "transactions": len(transactions),
         "transaction_ids": transactions,
         "mails": mails,
+        "documents": documents,
     }
 
 
@@ -261,7 +315,11 @@ def _exists(session, table: str) -> bool:
     return table_exists(session, table)
 
 
-def purge_transaction(session, transaction_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
+def purge_transaction(session, transaction_id: uuid.UUID, organisation_id: uuid.UUID, retention_date: date) -> int:
+    """Purge one transaction; returns the number of archived document ids handed to reporting."""
+    documents = set()
+    if _exists(session, "aml_cfi_reports"):
+        documents = officer_retention.case_documents(session, organisation_id, "transaction", [transaction_id])
     transaction_retention.purge_transaction(session, transaction_id)
     if _exists(session, "aml_cfi_reports"):
         officer_retention.purge_case(session, organisation_id, "transaction", [transaction_id])
@@ -273,6 +331,7 @@ def purge_transaction(session, transaction_id: uuid.UUID, organisation_id: uuid.
         ),
         {"o": organisation_id, "t": transaction_id, "at": now()},
     )
+    return documents_expired(session, organisation_id, "transaction", transaction_id, documents, retention_date)
 
 
 def purge_mails(session, on: date) -> int:
@@ -293,7 +352,53 @@ def _mark_purged(session, kind: str, record_id: uuid.UUID, organisation_id: uuid
     )
 
 
-def purge_contact(session, contact_id: uuid.UUID, organisation_id: uuid.UUID) -> None:
+def documents_expired(session, organisation_id, record_kind: str, record_id, document_ids, retention_date) -> int:
+    """Hand the ids of a purged record's archived documents to reporting (in this transaction)."""
+    ids = sorted(str(document_id) for document_id in set(document_ids))
+    if not ids:
+        return 0
+    add_events(
+        session,
+        DOCUMENTS_EXPIRED,
+        [
+            {
+                "organisation_id": str(organisation_id),
+                "record_kind": record_kind,
+                "record_id": str(record_id),
+                "document_ids": ids[start : start + MAX_DOCUMENTS_PER_EVENT],
+                "retention_date": retention_date.isoformat(),
+            }
+            for start in range(0, len(ids), MAX_DOCUMENTS_PER_EVENT)
+        ],
+    )
+    return len(ids)
+
+
+def contact_documents(session, contact_id: uuid.UUID, organisation_id: uuid.UUID) -> set[uuid.UUID]:
+    """The contact's documents in reporting's archive: its acceptance documents (every version and
+    language) and the goAML files of its risk profiles' CTIF-CFI reports."""
+    found = set(
+        session.execute(
+            select(cases.acceptance_documents.c.document_id).where(
+                cases.acceptance_documents.c.contact_id == contact_id,
+                cases.acceptance_documents.c.organisation_id == organisation_id,
+            )
+        ).scalars()
+    )
+    if _exists(session, "aml_cfi_reports"):
+        profile_ids = _profile_ids(session, contact_id)
+        found |= officer_retention.case_documents(session, organisation_id, "risk_profile", profile_ids)
+    return found
+
+
+def _profile_ids(session, contact_id: uuid.UUID) -> list[uuid.UUID]:
+    profiles = cases.risk_profiles.c
+    return list(session.execute(select(profiles.id).where(profiles.contact_id == contact_id)).scalars())
+
+
+def purge_contact(session, contact_id: uuid.UUID, organisation_id: uuid.UUID, retention_date: date) -> int:
+    """Purge one contact; returns the number of archived document ids handed to reporting."""
+    documents = contact_documents(session, contact_id, organisation_id)  # before their references go
     kind = session.execute(select(cases.contacts.c.kind).where(cases.contacts.c.id == contact_id)).scalar_one()
     for version in session.execute(
         select(cases.versions.c.version_no, cases.versions.c.data).where(cases.versions.c.contact_id == contact_id)
@@ -343,12 +448,7 @@ def purge_contact(session, contact_id: uuid.UUID, organisation_id: uuid.UUID) ->
     session.execute(delete(cases.acceptance_documents).where(cases.acceptance_documents.c.contact_id == contact_id))
     _purge_screening(session, str(contact_id), organisation_id)
     if _exists(session, "aml_cfi_reports"):
-        profile_ids = list(
-            session.execute(
-                select(cases.risk_profiles.c.id).where(cases.risk_profiles.c.contact_id == contact_id)
-            ).scalars()
-        )
-        officer_retention.purge_case(session, organisation_id, "risk_profile", profile_ids)
+        officer_retention.purge_case(session, organisation_id, "risk_profile", _profile_ids(session, contact_id))
     _mark_purged(session, "contact", contact_id, organisation_id)
     session.execute(
         text(
@@ -357,6 +457,7 @@ def purge_contact(session, contact_id: uuid.UUID, organisation_id: uuid.UUID) ->
         ),
         {"o": organisation_id, "c": contact_id, "at": now()},
     )
+    return documents_expired(session, organisation_id, "contact", contact_id, documents, retention_date)
 
 
 def _purge_screening(session, contact_id: str, organisation_id) -> None:

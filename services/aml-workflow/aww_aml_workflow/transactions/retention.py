@@ -17,14 +17,18 @@ amounts, the cash amount, factor ids, who of the office did what):
 | .search_text | empty |
 | aml_transaction_parties.display_name | `—` (the contact id, role and level stay) |
 | aml_transaction_calculations.facts / .factors | `{}` / ids and effects only (parameters may hold names) |
+| .charge's `reference` (`AML transaction <reference>`) | removed (the charge id, amounts, receipt id stay) |
 | aml_timeline lines of the transaction | details reduced to TIMELINE_KEEPS (no names, references, reasons, answers) |
 
-The wallet's charge (charge id, amounts, receipt) is the office's bill, not a party's data: kept.
+The wallet's charge (charge id, amounts, receipt) is the office's bill, not a party's data: kept, without
+the reference it repeats. The transaction's CTIF-CFI reports and their goAML files in reporting's archive
+go with it (officer/retention.py, annual/retention.py's `documents_expired` event).
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from sqlalchemy import select, text, update
 
@@ -45,12 +49,13 @@ RETAIN_UNTIL_SQL = (
 )
 
 
-def due_transactions(session, on, limit: int) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """Transactions past their retention date and not purged yet (locked; other replicas skip them)."""
+def due_transactions(session, on, limit: int) -> list[tuple[uuid.UUID, uuid.UUID, date]]:
+    """Transactions past their retention date and not purged yet: (id, office, the date); locked, other
+    replicas skip them."""
     rows = session.execute(
         text(
             f"""
-            SELECT t.id, t.organisation_id FROM aml_transactions t
+            SELECT t.id, t.organisation_id, {RETAIN_UNTIL_SQL} AS until FROM aml_transactions t
             LEFT JOIN aml_retention r ON r.record_kind = 'transaction' AND r.record_id = t.id
             WHERE {RETAIN_UNTIL_SQL} < :today AND r.purged_at IS NULL
             ORDER BY t.id LIMIT :limit
@@ -59,7 +64,7 @@ def due_transactions(session, on, limit: int) -> list[tuple[uuid.UUID, uuid.UUID
         ),
         {"today": on, "limit": limit},
     ).all()
-    return [(row.id, row.organisation_id) for row in rows]
+    return [(row.id, row.organisation_id, row.until) for row in rows]
 
 
 def purge_transaction(session, transaction_id: uuid.UUID) -> None:
@@ -81,11 +86,17 @@ def purge_transaction(session, transaction_id: uuid.UUID) -> None:
         )
     )
     session.execute(update(p).where(p.c.transaction_id == transaction_id).values(display_name=PURGED_NAME))
-    for calculation in session.execute(select(c.c.id, c.c.factors).where(c.c.transaction_id == transaction_id)).all():
+    for calculation in session.execute(
+        select(c.c.id, c.c.factors, c.c.charge).where(c.c.transaction_id == transaction_id)
+    ).all():
         session.execute(
             update(c)
             .where(c.c.id == calculation.id)
-            .values(facts={}, factors=None if calculation.factors is None else factor_residue(calculation.factors))
+            .values(
+                facts={},
+                factors=None if calculation.factors is None else factor_residue(calculation.factors),
+                charge=_charge_residue(calculation.charge),
+            )
         )
     session.execute(
         text(
@@ -94,3 +105,8 @@ def purge_transaction(session, transaction_id: uuid.UUID) -> None:
         ),
         {"keeps": list(TIMELINE_KEEPS), "t": transaction_id},
     )
+
+
+def _charge_residue(charge: dict | None) -> dict | None:
+    """The wallet's answer without its `reference`, which repeats the transaction's (typed) reference."""
+    return None if charge is None else {key: value for key, value in charge.items() if key != "reference"}

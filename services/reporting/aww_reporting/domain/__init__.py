@@ -27,3 +27,15 @@ def data_fingerprint(data: dict, language: str) -> str:
 
 def sha256_hex(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+# The kinds each producer's retention purge may take: only documents it had rendered about a person
+# (an office's annual report, a wallet's receipt or invoice are kept by their own rules).
+PURGEABLE_KINDS = {"aml_workflow": ("acceptance_document", "goaml_report")}
+
+
+def purged_message(purged_at) -> str:
+    return (
+        f"This document was purged on {purged_at.date().isoformat()} after its retention period "
+        "(law of 18 September 2017, art. 60); its content is no longer kept"
+    )

@@ -113,10 +113,18 @@ class Retention(ApiModel):
     purged_at: str | None
 
 
+class PurgedDocuments(ApiModel):
+    purged: int = Field(description="the office's archived documents purged after their retention date")
+    by_kind: dict[str, int] = Field(description="acceptance_document, goaml_report")
+    last_purged_at: str | None
+
+
 class RetentionOverview(ApiModel):
     today: str
     retention_years: int
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(description="contacts: ongoing, retained, due, purged")
+    transactions: dict[str, int] = Field(description="transactions: open, retained, due, purged")
+    documents: PurgedDocuments | None = Field(description="null when the archive (reporting) did not answer")
     upcoming: list[Retention]
 
 
