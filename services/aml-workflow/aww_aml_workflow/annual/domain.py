@@ -16,11 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo
 
+from aww_aml_workflow.domain.dates import BRUSSELS
 from aww_contracts.errors import DomainError, field_error
 
-BRUSSELS = ZoneInfo("Europe/Brussels")
 RETENTION_YEARS = 10
 FIRST_YEAR = 2017  # the law of 18 September 2017
 REPORT_STATES = ("draft", "final")

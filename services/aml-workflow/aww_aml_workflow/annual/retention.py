@@ -40,6 +40,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from aww_aml_workflow.annual import domain
 from aww_aml_workflow.annual.store import retention
 from aww_aml_workflow.cases import store as cases
+from aww_aml_workflow.domain.dates import local_date
 from aww_aml_workflow.officer import retention as officer_retention
 from aww_aml_workflow.screening import store as screening
 from aww_aml_workflow.transactions import retention as transaction_retention
@@ -60,7 +61,7 @@ def now() -> datetime:
 
 
 def today() -> date:
-    return now().astimezone(domain.BRUSSELS).date()
+    return local_date(now())
 
 
 # one row per contact: its explicit end, its refusal day, its purge
