@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from aww_contracts.envelope import make_envelope
 
+# the goAML schema reporting validates against (tests run from the package or the repository root)
+XSD = Path(__file__).resolve().parents[3].parent / "shared" / "specs" / "goaml" / "goAMLSchema.xsd"
 UN_LIST = Path(__file__).resolve().parents[3].parent / "shared" / "specs" / "sanctions" / "UN_consolidated.xml"
 
 OFFICE_A, OFFICE_B = str(uuid.uuid4()), str(uuid.uuid4())

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from lxml import etree
+from test_cases_service_support import XSD
 
 from aww_aml_workflow.officer import domain
 
-XSD = Path("../shared/specs/goaml/goAMLSchema.xsd")
-if not XSD.exists():
-    XSD = Path(__file__).resolve().parents[3].parent / "shared" / "specs" / "goaml" / "goAMLSchema.xsd"
 SETTINGS = domain.clean_settings(
     {
         "rentity_id": 99,

@@ -6,11 +6,9 @@ isolation and bad input."""
 from __future__ import annotations
 
 import base64
-import os
 import time
 import uuid
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import kombu
@@ -18,16 +16,14 @@ import pytest
 from lxml import etree
 from nameko.exceptions import RemoteError
 from sqlalchemy import create_engine, text
-from test_cases_service_support import NO_RISK_ANSWERS, b64, complete_person
+from test_cases_service_support import NO_RISK_ANSWERS, XSD, b64, complete_person
 
 from aww_aml_workflow.cases import samples
 from aww_aml_workflow.service import AmlWorkflowService
 from aww_contracts.envelope import make_envelope
 from servicekit.entrypoints import rpc
 
-XSD = Path("../shared/specs/goaml/goAMLSchema.xsd")
-if not XSD.exists():
-    XSD = Path(__file__).resolve().parents[3].parent / "shared" / "specs" / "goaml" / "goAMLSchema.xsd"
+pytestmark = pytest.mark.usefixtures("goaml_schema")  # conftest.py: reporting validates against it
 
 OFFICE_A, OFFICE_B, OFFICE_C = (str(uuid.uuid4()) for _ in range(3))
 PEOPLE = {
@@ -104,22 +100,6 @@ def publish_access(amqp_uri, *database_urls):
 def principal(name):
     return {"principal": {"account_id": ACCOUNTS[name], "session_id": None, "organisation_id": PEOPLE[name][0],
                           "platform_admin": False}, "language": "en"}  # fmt: skip
-
-
-@pytest.fixture(scope="module", autouse=True)
-def goaml_schema():
-    before = os.environ.get("GOAML_XSD_PATH")
-    os.environ["GOAML_XSD_PATH"] = str(XSD)
-    yield
-    if before is None:
-        os.environ.pop("GOAML_XSD_PATH", None)
-    else:
-        os.environ["GOAML_XSD_PATH"] = before
-
-
-@pytest.fixture(scope="module")
-def databases(service_database):
-    return service_database("aww_aml_workflow"), service_database("aww_reporting")
 
 
 @pytest.fixture

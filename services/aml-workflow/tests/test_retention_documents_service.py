@@ -5,32 +5,16 @@ the officer's retention overview counts contacts, transactions and the purged do
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from nameko.exceptions import RemoteError
 from test_annual_support import FakeIdentity, Office, person, publish_offices, session_for
 from test_cases_service_support import wait_until
-from test_officer_service import SETTINGS, XSD
+from test_officer_service import SETTINGS
 
 from aww_aml_workflow.annual import retention
 from aww_aml_workflow.service import AmlWorkflowService
 
-
-@pytest.fixture(scope="module", autouse=True)
-def goaml_schema():
-    before = os.environ.get("GOAML_XSD_PATH")
-    os.environ["GOAML_XSD_PATH"] = str(XSD)
-    yield
-    if before is None:
-        os.environ.pop("GOAML_XSD_PATH", None)
-    else:
-        os.environ["GOAML_XSD_PATH"] = before
-
-
-@pytest.fixture(scope="module")
-def databases(service_database):
-    return service_database("aww_aml_workflow"), service_database("aww_reporting")
+pytestmark = pytest.mark.usefixtures("goaml_schema")  # conftest.py: reporting validates against it
 
 
 @pytest.fixture
