@@ -62,3 +62,12 @@ def principal(account_id, organisation_id=None, platform_admin=False):
             "platform_admin": platform_admin,
         }
     }
+
+
+def new_office_member(amqp_uri, rpc_proxy):
+    """A fresh organisation with one confirmed member, known to reporting's read model."""
+    organisation, member = str(uuid.uuid4()), str(uuid.uuid4())
+    publish_access(amqp_uri, organisation, member)
+    as_member = rpc_proxy("reporting", principal(member, organisation))
+    wait_until(lambda: as_member.list_documents(organisation_id=organisation) == [], what="membership")
+    return organisation, member, as_member

@@ -6,26 +6,13 @@ import uuid
 
 import pytest
 from nameko.exceptions import RemoteError
-from reporting_helpers import RECEIPT, principal, publish_access, wait_until
+from reporting_helpers import RECEIPT, new_office_member, principal
 from sqlalchemy import create_engine, text
-
-from aww_reporting.service import ReportingService
-
-
-@pytest.fixture
-def reporting(container_factory, service_database):
-    url = service_database("aww_reporting")
-    container_factory(ReportingService, url)
-    return url
 
 
 @pytest.fixture
 def office(reporting, amqp_uri, rpc_proxy):
-    organisation, member = str(uuid.uuid4()), str(uuid.uuid4())
-    publish_access(amqp_uri, organisation, member)
-    as_member = rpc_proxy("reporting", principal(member, organisation))
-    wait_until(lambda: as_member.list_documents(organisation_id=organisation) == [], what="membership")
-    return organisation, member, as_member
+    return new_office_member(amqp_uri, rpc_proxy)
 
 
 def remote_code(call):

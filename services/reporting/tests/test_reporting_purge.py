@@ -11,13 +11,12 @@ import uuid
 import kombu
 import pytest
 from nameko.exceptions import RemoteError, registry
-from reporting_helpers import RECEIPT, principal, publish_access, wait_until
+from reporting_helpers import RECEIPT, new_office_member, principal, wait_until
 from sqlalchemy import create_engine, text
 from test_acceptance_document import DATA
 
 from aww_contracts.envelope import make_envelope
 from aww_contracts.errors import DOMAIN_ERROR_PATH
-from aww_reporting.service import ReportingService
 
 
 class RemoteDomainError(RemoteError):
@@ -40,13 +39,6 @@ def domain_errors_with_codes():
 
 
 @pytest.fixture
-def reporting(container_factory, service_database):
-    url = service_database("aww_reporting")
-    container_factory(ReportingService, url)
-    return url
-
-
-@pytest.fixture
 def sql(reporting):
     engine = create_engine(reporting)
     yield engine
@@ -54,10 +46,7 @@ def sql(reporting):
 
 
 def _office(amqp_uri, rpc_proxy):
-    organisation, member = str(uuid.uuid4()), str(uuid.uuid4())
-    publish_access(amqp_uri, organisation, member)
-    as_member = rpc_proxy("reporting", principal(member, organisation))
-    wait_until(lambda: as_member.list_documents(organisation_id=organisation) == [], what="membership")
+    organisation, _member, as_member = new_office_member(amqp_uri, rpc_proxy)
     return organisation, as_member
 
 
