@@ -78,12 +78,19 @@ class WorkerMetrics(DependencyProvider):
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         started = self.started.pop(worker_ctx, None)
+        # an event batch counts as the events it settled; a batch handed back to run one by one
+        # counts as none, its events count when they are settled alone
+        count = getattr(worker_ctx, "settled_events", 1)
+        if count == 0:
+            return
         service = self.container.service_name
         kind = entrypoint_kind(worker_ctx.entrypoint)
         method = worker_ctx.entrypoint.method_name
         if started is not None:
-            DURATION.labels(service, kind, method).observe(time.perf_counter() - started)
+            duration = time.perf_counter() - started
+            for _ in range(count):
+                DURATION.labels(service, kind, method).observe(duration)
         outcome = "ok" if exc_info is None else "error"
-        REQUESTS.labels(service, kind, method, outcome).inc()
+        REQUESTS.labels(service, kind, method, outcome).inc(count)
         if exc_info is not None:
-            ERRORS.labels(service, kind, method, error_type(exc_info[1])).inc()
+            ERRORS.labels(service, kind, method, error_type(exc_info[1])).inc(count)

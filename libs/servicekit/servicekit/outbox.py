@@ -33,7 +33,6 @@ from sqlalchemy import (
     Text,
     Uuid,
     create_engine,
-    insert,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -90,36 +89,45 @@ def add_events(session, event_type: str, items: list[dict], *, schema_version: i
     ]
     if not envelopes:
         return []
+    # one statement over arrays: psycopg's executemany sends one INSERT per row, and under
+    # eventlet each costs a green wait; a bulk of 500 took twice the CPU
     session.execute(
-        insert(outbox_table),
-        [
-            {
-                "event_id": envelope["event_id"],
-                "event_type": event_type,
-                "envelope": envelope,
-                "occurred_at": datetime.fromisoformat(envelope["occurred_at"]),
-            }
-            for envelope in envelopes
-        ],
+        text(
+            "INSERT INTO outbox (event_id, event_type, envelope, occurred_at) "
+            "SELECT event_id, :event_type, envelope, occurred_at FROM unnest("
+            "CAST(:event_ids AS uuid[]), CAST(:envelopes AS jsonb[]), CAST(:occurred_at AS timestamptz[])"
+            ") AS event(event_id, envelope, occurred_at)"
+        ),
+        {
+            "event_type": event_type,
+            "event_ids": [envelope["event_id"] for envelope in envelopes],
+            "envelopes": [json.dumps(envelope, ensure_ascii=False) for envelope in envelopes],
+            "occurred_at": [datetime.fromisoformat(envelope["occurred_at"]) for envelope in envelopes],
+        },
     )
     session.info["outbox_pending"] = True
     return [envelope["event_id"] for envelope in envelopes]
 
 
-def claim_event(session, consumer: str, event_id: str) -> bool:
-    """Record that `consumer` handles `event_id`; False if it already did (a redelivery).
+def claim_events(session, consumer: str, event_ids: list[str]) -> set[str]:
+    """Record in one statement that `consumer` handles these events; return the ids it had not
+    handled yet (the others are redeliveries).
 
-    Runs in the handler's own transaction, so the mark and the handler's effects commit together.
-    A concurrent duplicate waits on the primary key until the first commits, then sees the conflict.
+    Runs in the handler's own transaction, so the marks and the handler's effects commit together.
+    A concurrent duplicate waits on the primary key until the first commits, then sees the
+    conflict; the ids are claimed in sorted order, so two batches that share ids cannot deadlock.
     """
-    row = session.execute(
+    if not event_ids:
+        return set()
+    rows = session.execute(
         text(
-            "INSERT INTO processed_events (consumer, event_id) VALUES (:consumer, :event_id) "
-            "ON CONFLICT DO NOTHING RETURNING 1"
+            "INSERT INTO processed_events (consumer, event_id) "
+            "SELECT :consumer, event_id FROM unnest(CAST(:event_ids AS uuid[])) AS event_id ORDER BY event_id "
+            "ON CONFLICT DO NOTHING RETURNING event_id"
         ),
-        {"consumer": consumer, "event_id": event_id},
-    ).first()
-    return row is not None
+        {"consumer": consumer, "event_ids": sorted(set(event_ids))},
+    ).scalars()
+    return {str(event_id) for event_id in rows}
 
 
 class PublishNotConfirmed(RuntimeError):

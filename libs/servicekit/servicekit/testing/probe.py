@@ -3,6 +3,7 @@ idempotent consumer. Used by servicekit's tests and by bench/events.py; not part
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from pathlib import Path
 from typing import ClassVar
@@ -110,6 +111,8 @@ class ConsumerService(ServiceBase):
                 occurred_at=envelope["occurred_at"],
             )
         )
+        if text.startswith("slow"):
+            time.sleep(1.0)  # after its write: the transaction stays open, not yet committed
 
     @rpc
     def applied_for(self, note_id):
