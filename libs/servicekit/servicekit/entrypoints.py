@@ -251,10 +251,10 @@ class IdempotentEventHandler(_CommitsFirst, nameko_events.EventHandler):
                 self.arrived.reset()
                 continue
             self.slots.acquire()  # here deliveries pile up while every slot is busy
-            if not self.dispatching:
+            if self.dispatching and self.pending:
+                self._spawn(self._next_batch())
+            else:
                 self.slots.release()
-                return
-            self._spawn(self._next_batch())
 
     def _next_batch(self) -> EventBatch:
         deliveries = [self.pending.popleft()]
