@@ -1,11 +1,12 @@
 """Issue 2 figures: events through outbox → RabbitMQ → idempotent consumer.
 
     .venv/bin/python bench/events_bench.py
-    BENCH_CONSUMERS=2 (consumer replicas), BENCH_MAX_WORKERS=40 (workers per process, default 20)
+    BENCH_CONSUMERS=2 (consumer replicas), BENCH_MAX_WORKERS=40 (workers per process, default 20),
+    BENCH_RATE=50 (events/s of the latency run, default 200)
 
 Runs the probe producer and consumer (servicekit.testing.probe) as two service processes with
 servicekit.runner on a private vhost and private databases, then measures
-- commit-to-handled latency: single-event transactions at a steady 200/s for 10 s; latency =
+- commit-to-handled latency: single-event transactions at a steady 200/s (BENCH_RATE) for 10 s; latency =
   the consumer's commit time − the event's occurred_at (taken just before the producer commits);
 - sustained throughput: 20,000 events committed in batches of 500, from the first commit to the
   last event handled.
@@ -117,7 +118,7 @@ def main() -> None:
             consumer_db.execute("TRUNCATE applied")
 
             # 1. latency at a steady rate
-            rate, seconds = 200, 10
+            rate, seconds = int(os.environ.get("BENCH_RATE", "200")), 10
             pool = eventlet.GreenPool(20)
             started = time.perf_counter()
             for i in range(rate * seconds):
