@@ -10,7 +10,7 @@ import uuid
 import kombu
 import psycopg
 from prometheus_client import REGISTRY
-from sk_helpers import wait_until
+from sk_helpers import drain_queue, wait_until
 
 from aww_contracts.envelope import make_envelope
 from aww_contracts.rpc import context_header
@@ -98,19 +98,7 @@ def duplicates():
 
 
 def dead_letters(amqp_uri):
-    with kombu.Connection(amqp_uri) as conn:
-        simple = conn.SimpleQueue(
-            f"{QUEUE}.dlq", no_ack=True, queue_opts={"durable": True}, exchange_opts={"durable": True}
-        )
-        found = []
-        try:
-            while True:
-                found.append(simple.get(timeout=0.5).payload)
-        except simple.Empty:
-            pass
-        finally:
-            simple.close()
-    return found
+    return drain_queue(amqp_uri, f"{QUEUE}.dlq")
 
 
 def messages_in_queue(amqp_uri):

@@ -7,7 +7,7 @@ import uuid
 import kombu
 import pytest
 from nameko.exceptions import RemoteError
-from sk_helpers import wait_until
+from sk_helpers import drain_queue, wait_until
 from sqlalchemy import create_engine, text
 
 from servicekit.testing.proxy import CuttableProxy
@@ -71,20 +71,6 @@ def test_transient_handler_errors_are_retried_until_applied(producer, consumer, 
     assert ConsumerService.failures_wanted["flaky"] == 0
 
 
-def _dead_letters(amqp_uri, queue):
-    with kombu.Connection(amqp_uri) as conn:
-        simple = conn.SimpleQueue(queue, no_ack=True, queue_opts={"durable": True}, exchange_opts={"durable": True})
-        found = []
-        try:
-            while True:
-                found.append(simple.get(timeout=0.5).payload)
-        except simple.Empty:
-            pass
-        finally:
-            simple.close()
-    return found
-
-
 DLQ = "evt-probe_producer-note_written--probe_consumer.on_note_written.dlq"
 
 
@@ -92,13 +78,13 @@ def test_invalid_envelope_goes_to_the_dead_letter_queue(consumer, amqp_uri):
     poison = {"event_type": "note_written", "data": {"note_id": "not a number"}}
     with kombu.Connection(amqp_uri) as conn:
         conn.Producer(serializer="json").publish(poison, exchange="probe_producer.events", routing_key="note_written")
-    found = wait_until(lambda: _dead_letters(amqp_uri, DLQ), what="dead letter")
+    found = wait_until(lambda: drain_queue(amqp_uri, DLQ), what="dead letter")
     assert found == [poison]
 
 
 def test_domain_error_in_handler_dead_letters_without_retries(producer, consumer, rpc_proxy, amqp_uri):
     note_id = rpc_proxy("probe_producer").write_note("domain-error")
-    found = wait_until(lambda: _dead_letters(amqp_uri, DLQ), what="dead letter")
+    found = wait_until(lambda: drain_queue(amqp_uri, DLQ), what="dead letter")
     assert [letter["data"]["note_id"] for letter in found] == [note_id]
     assert rpc_proxy("probe_consumer").applied_for(note_id) == []
 
