@@ -188,21 +188,13 @@ def overview(session, actor, *, limit: int = 50, on: date | None = None, reporti
         raise field_error("limit", f"give a number from 1 to {MAX_PAGE}")
     day = on or today()
     p = {"o": actor.organisation_id, "today": day}
-    counts = session.execute(
-        text(
-            f"""
-            SELECT count(*) FILTER (WHERE {RETAIN_UNTIL_SQL} IS NULL) AS ongoing,
-                   count(*) FILTER (WHERE {RETAIN_UNTIL_SQL} >= :today AND r.purged_at IS NULL) AS retained,
-                   count(*) FILTER (WHERE {RETAIN_UNTIL_SQL} < :today AND r.purged_at IS NULL) AS due,
-                   count(*) FILTER (WHERE r.purged_at IS NOT NULL) AS purged
-            FROM aml_contacts c
-            JOIN aml_contact_versions v ON v.contact_id = c.id AND v.version_no = c.current_version
-            LEFT JOIN aml_retention r ON r.record_kind = 'contact' AND r.record_id = c.id
-            WHERE c.organisation_id = :o
-            """
-        ),
+    counts = _record_counts(
+        session,
+        RETAIN_UNTIL_SQL,
+        "aml_contacts c JOIN aml_contact_versions v ON v.contact_id = c.id AND v.version_no = c.current_version"
+        " LEFT JOIN aml_retention r ON r.record_kind = 'contact' AND r.record_id = c.id WHERE c.organisation_id = :o",
         p,
-    ).one()
+    )
     upcoming = session.execute(
         text(
             STATE_SQL + f" WHERE c.organisation_id = :o AND {RETAIN_UNTIL_SQL} IS NOT NULL AND r.purged_at IS NULL"
@@ -214,7 +206,7 @@ def overview(session, actor, *, limit: int = 50, on: date | None = None, reporti
     return {
         "today": day.isoformat(),
         "retention_years": domain.RETENTION_YEARS,
-        "counts": {"ongoing": counts.ongoing, "retained": counts.retained, "due": counts.due, "purged": counts.purged},
+        "counts": {"ongoing": counts.pop("undated")} | counts,
         "transactions": _transaction_counts(session, actor.organisation_id, day),
         "documents": _purged_documents(reporting, actor.organisation_id),
         "upcoming": [_state_dict(row, linked.get(row.id)) for row in upcoming],
@@ -225,22 +217,32 @@ def _transaction_counts(session, organisation_id, day: date) -> dict:
     """Transactions still open (no date yet), kept until their date, past it, purged."""
     if not _exists(session, "aml_transactions"):
         return {"open": 0, "retained": 0, "due": 0, "purged": 0}
-    until = transaction_retention.RETAIN_UNTIL_SQL
+    counts = _record_counts(
+        session,
+        transaction_retention.RETAIN_UNTIL_SQL,
+        "aml_transactions t LEFT JOIN aml_retention r ON r.record_kind = 'transaction' AND r.record_id = t.id"
+        " WHERE t.organisation_id = :o",
+        {"o": organisation_id, "today": day},
+    )
+    return {"open": counts.pop("undated")} | counts
+
+
+def _record_counts(session, until_sql: str, records_sql: str, params: dict) -> dict:
+    """Records without a retention date yet, kept until their date, past it, purged (`r` is the
+    record's aml_retention row)."""
     row = session.execute(
         text(
             f"""
-            SELECT count(*) FILTER (WHERE {until} IS NULL) AS open,
-                   count(*) FILTER (WHERE {until} >= :today AND r.purged_at IS NULL) AS retained,
-                   count(*) FILTER (WHERE {until} < :today AND r.purged_at IS NULL) AS due,
+            SELECT count(*) FILTER (WHERE {until_sql} IS NULL) AS undated,
+                   count(*) FILTER (WHERE {until_sql} >= :today AND r.purged_at IS NULL) AS retained,
+                   count(*) FILTER (WHERE {until_sql} < :today AND r.purged_at IS NULL) AS due,
                    count(*) FILTER (WHERE r.purged_at IS NOT NULL) AS purged
-            FROM aml_transactions t
-            LEFT JOIN aml_retention r ON r.record_kind = 'transaction' AND r.record_id = t.id
-            WHERE t.organisation_id = :o
+            FROM {records_sql}
             """
         ),
-        {"o": organisation_id, "today": day},
+        params,
     ).one()
-    return {"open": row.open, "retained": row.retained, "due": row.due, "purged": row.purged}
+    return dict(row._mapping)
 
 
 def _purged_documents(reporting, organisation_id) -> dict | None:
