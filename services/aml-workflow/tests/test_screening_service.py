@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from aww_aml_workflow.screening import api, engine, store
 from aww_aml_workflow.screening.api import Subject
+from aww_aml_workflow.screening.domain import countries as country_lists
 from aww_aml_workflow.screening.monitoring import rescreen_step
 from aww_aml_workflow.service import AmlWorkflowService
 from aww_contracts.errors import DomainError
@@ -293,6 +294,26 @@ def test_an_imported_country_list_replaces_the_shipped_version(session):
     assert {"list": "fatf", "version": "2026-06-20", "in_force_from": None} in risk["list_versions"]
     with pytest.raises(DomainError):
         api.country_risk(session, "Belgium")
+
+
+def test_country_risks_reads_the_lists_in_force_once_and_answers_as_country_risk(session):
+    """One assessment reads the lists once for all its countries; an import after that is seen by
+    the next reading, and never changes the shipped versions kept in memory."""
+    before = api.country_risks(session)
+    for code in ("BG", "ng", "BE", "KP"):
+        assert before(code) == api.country_risk(session, code)
+    newer = (
+        b'{"list": "fatf", "version": "2026-07-01", '
+        b'"categories": {"call_for_action": ["KP"], "increased_monitoring": ["BE"]}}'
+    )
+    api.import_country_list(session, content=newer, imported_by=ADMIN)
+    after = api.country_risks(session)
+    assert after("BE")["fatf_increased_monitoring"] and not after("BG")["fatf_increased_monitoring"]
+    assert not before("BE")["fatf_increased_monitoring"]  # read before the import
+    shipped = country_lists.shipped_lists()["fatf"]
+    assert shipped.version != "2026-07-01" and "BG" in shipped.categories["increased_monitoring"]
+    with pytest.raises(DomainError):
+        after("Belgium")
 
 
 # ---- ongoing monitoring -------------------------------------------------------------------------

@@ -180,12 +180,16 @@ def _screening_facts(session, actor: Actor, contact) -> dict | None:
 
 
 def _country_risk(session):
-    api = _screening_api()
+    """The country lists in force, read once per assessment (not once per linked country) and only
+    when a country is asked for."""
+    risk_of = []
     cache: dict[str, dict] = {}
 
     def risk(code: str) -> dict:
         if code not in cache:
-            cache[code] = api.country_risk(session, code)
+            if not risk_of:
+                risk_of.append(_screening_api().country_risks(session))
+            cache[code] = risk_of[0](code)
         return cache[code]
 
     return risk

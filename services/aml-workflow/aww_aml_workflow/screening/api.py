@@ -8,6 +8,7 @@ nothing outside it: a run or hit of another organisation is `not_found`.
     run(session, organisation_id, run_id) -> ScreeningRun
     screening_facts(session, organisation_id, contact_id) -> dict
     country_risk(session, iso2) -> dict
+    country_risks(session) -> (iso2 -> dict)   (the lists read once)
     set_monitored(session, organisation_id=, contact_id=, monitored=)
     import_list(session, source=, content=, filename=, imported_by=) -> dict   (platform administrators)
     import_country_list(session, content=, imported_by=) -> dict
@@ -41,6 +42,7 @@ __all__ = [
     "ScreeningRun",
     "Subject",
     "country_risk",
+    "country_risks",
     "decide_hit",
     "import_country_list",
     "import_list",
@@ -330,7 +332,7 @@ def import_country_list(session, *, content: bytes, imported_by) -> dict:
 
 
 def _country_lists(session) -> dict[str, country_lists.CountryList]:
-    lists = {name: parsed for name, (parsed, _) in country_lists.shipped_country_lists().items()}
+    lists = dict(country_lists.shipped_lists())
     for row in session.execute(select(store.country_lists).where(store.country_lists.c.status == "current")):
         lists[row.list_name] = country_lists.parse_country_list(row.document)
     return lists
@@ -344,10 +346,21 @@ def country_lists_in_force(session) -> list[dict]:
 
 
 def country_risk(session, iso2: str) -> dict:
-    code = (iso2 or "").strip().upper()
-    if not _ISO2.match(code):
-        raise field_error("iso2", "must be an ISO 3166-1 alpha-2 code")
-    return country_lists.country_risk(code, _country_lists(session))
+    return country_risks(session)(iso2)
+
+
+def country_risks(session):
+    """`country_risk` for the lists in force now, read once: a function of the ISO code (one
+    request asks for every country a contact is linked with)."""
+    lists = _country_lists(session)
+
+    def risk(iso2: str) -> dict:
+        code = (iso2 or "").strip().upper()
+        if not _ISO2.match(code):
+            raise field_error("iso2", "must be an ISO 3166-1 alpha-2 code")
+        return country_lists.country_risk(code, lists)
+
+    return risk
 
 
 # ---- screening --------------------------------------------------------------------------------

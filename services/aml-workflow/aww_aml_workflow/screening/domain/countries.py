@@ -8,6 +8,7 @@ are data with a date, never code.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -86,6 +87,13 @@ def shipped_country_lists() -> dict[str, tuple[CountryList, dict]]:
             parsed = parse_country_list(document)
             found[parsed.name] = (parsed, document)
     return found
+
+
+@functools.cache
+def shipped_lists() -> dict[str, CountryList]:
+    """The parsed shipped versions, read from the package once per process (they are part of the
+    code and never change while it runs; CountryList is frozen). Callers copy before adding to it."""
+    return {name: parsed for name, (parsed, _) in shipped_country_lists().items()}
 
 
 def country_risk(iso2: str, lists: dict[str, CountryList]) -> dict:
