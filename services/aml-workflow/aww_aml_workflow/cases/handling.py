@@ -268,9 +268,11 @@ def _rulebook_for(version) -> rules.Rulebook:
 def _save_assessment(
     session, actor, contact, version_no: int, assessment, facts, screening, *, subject, risk_profile_id=None
 ):
+    """Store an assessment; returns it as _load_assessment would read it back (RETURNING)."""
     assessment_id = uuid.uuid4()
-    session.execute(
-        insert(store.assessments).values(
+    row = session.execute(
+        insert(store.assessments)
+        .values(
             id=assessment_id,
             organisation_id=actor.organisation_id,
             contact_id=contact.id,
@@ -292,8 +294,9 @@ def _save_assessment(
             assessed_at=now(),
             assessed_by=actor.account_id,
         )
-    )
-    return assessment_id
+        .returning(*_ASSESSMENT_COLUMNS)
+    ).one()
+    return _assessment_dict(row)
 
 
 def _storable_facts(facts: dict) -> dict:
@@ -343,6 +346,15 @@ def _format_value(name: str, value, language: str) -> str:
     return str(value)
 
 
+_ASSESSMENT_COLUMNS = tuple(
+    store.assessments.c[name]
+    for name in (
+        *("id", "level", "rules_version", "factors", "decided_by_rule", "higher_weight", "lower_weight"),
+        *("screening", "assessed_at", "assessed_by"),
+    )
+)  # what _assessment_dict shows (not the stored facts)
+
+
 def _assessment_dict(row) -> dict:
     return {
         "assessment_id": str(row.id),
@@ -361,7 +373,7 @@ def _assessment_dict(row) -> dict:
 def _load_assessment(session, assessment_id):
     if assessment_id is None:
         return None
-    row = session.execute(select(store.assessments).where(store.assessments.c.id == assessment_id)).first()
+    row = session.execute(select(*_ASSESSMENT_COLUMNS).where(store.assessments.c.id == assessment_id)).first()
     return _assessment_dict(row) if row else None
 
 
@@ -402,8 +414,9 @@ def create_contact(session, actor: Actor, *, kind, data, answers=None) -> dict:
     book = rules.current(today())
     cleaned_answers = _clean_answers(book, "contact", kind, answers)
     contact_id, moment = uuid.uuid4(), now()
-    session.execute(
-        insert(store.contacts).values(
+    contact = session.execute(
+        insert(store.contacts)
+        .values(
             id=contact_id,
             organisation_id=actor.organisation_id,
             kind=kind,
@@ -414,9 +427,11 @@ def create_contact(session, actor: Actor, *, kind, data, answers=None) -> dict:
             updated_at=moment,
             **_search_values(kind, cleaned),
         )
-    )
-    session.execute(
-        insert(store.versions).values(
+        .returning(store.contacts)
+    ).one()
+    version = session.execute(
+        insert(store.versions)
+        .values(
             contact_id=contact_id,
             version_no=1,
             organisation_id=actor.organisation_id,
@@ -427,9 +442,11 @@ def create_contact(session, actor: Actor, *, kind, data, answers=None) -> dict:
             created_by=actor.account_id,
             updated_at=moment,
         )
-    )
+        .returning(store.versions)
+    ).one()
     record(session, actor, "contact_created", contact_id=contact_id, details={"kind": kind, "version_no": 1})
-    return get_contact(session, actor, contact_id)
+    # the rows as stored (RETURNING); a contact made just now has no screening, documents or decision
+    return _contact_view(session, actor, contact, version, screening=None, documents=[], decided=None)
 
 
 def update_contact(session, actor: Actor, contact_id, *, data) -> dict:
@@ -539,20 +556,21 @@ def _documents_of(session, contact_id, version_no) -> list[dict]:
         .where(store.documents.c.contact_id == contact_id, store.documents.c.version_no == version_no)
         .order_by(store.documents.c.uploaded_at)
     ).all()
-    return [
-        {
-            "document_id": str(row.id),
-            "proof_kind": row.proof_kind,
-            "filename": row.filename,
-            "media_type": row.media_type,
-            "size_bytes": row.size_bytes,
-            "sha256": row.sha256,
-            "uploaded_at": row.uploaded_at.isoformat(),
-            "uploaded_by": str(row.uploaded_by),
-            "withdrawn": row.withdrawn_at is not None,
-        }
-        for row in rows
-    ]
+    return [_document_dict(row) for row in rows]
+
+
+def _document_dict(row) -> dict:
+    return {
+        "document_id": str(row.id),
+        "proof_kind": row.proof_kind,
+        "filename": row.filename,
+        "media_type": row.media_type,
+        "size_bytes": row.size_bytes,
+        "sha256": row.sha256,
+        "uploaded_at": row.uploaded_at.isoformat(),
+        "uploaded_by": str(row.uploaded_by),
+        "withdrawn": row.withdrawn_at is not None,
+    }
 
 
 def _summary(row) -> dict:
@@ -590,12 +608,23 @@ def _question_view(book, question, answers, language):
 
 def get_contact(session, actor: Actor, contact_id, version_no: int | None = None) -> dict:
     contact = _contact(session, actor, contact_id)
-    version = _version(session, contact, version_no)
+    return _contact_view(session, actor, contact, _version(session, contact, version_no))
+
+
+_UNREAD = object()  # a part of the contact view the caller did not have in hand
+
+
+def _contact_view(session, actor: Actor, contact, version, *, screening=_UNREAD, documents=None, decided=_UNREAD):
+    """The contact as get_contact answers it. A use case that just wrote the contact passes the rows
+    its statements returned and the parts it already read in this transaction (the screening
+    facts, the documents, the assessment dict) instead of reading them again."""
     language = actor.language
     is_current = version.version_no == contact.current_version
     book = rules.current(today()) if version.state == "draft" else None
-    screening = _screening_facts(session, actor, contact) if is_current else None
-    documents = _documents_of(session, contact.id, version.version_no)
+    if screening is _UNREAD:
+        screening = _screening_facts(session, actor, contact) if is_current else None
+    if documents is None:
+        documents = _documents_of(session, contact.id, version.version_no)
     view = _summary(contact) | {
         "version": {
             "version_no": version.version_no,
@@ -614,7 +643,8 @@ def get_contact(session, actor: Actor, contact_id, version_no: int | None = None
         "documents": documents,
         "beneficial_owners": contact_rules.beneficial_owners(version.data) if contact.kind == "organisation" else None,
     }
-    decided = _load_assessment(session, version.assessment_id)
+    if decided is _UNREAD:
+        decided = _load_assessment(session, version.assessment_id)
     if decided is not None:
         view["assessment"] = decided | explain_assessment(decided, language)
     if version.state == "draft" and is_current:
@@ -872,8 +902,9 @@ def upload_document(session, actor: Actor, contact_id, *, proof_kind, filename, 
     digest = hashlib.sha256(content).hexdigest()
     blob_id = _stored_blob(session, actor.organisation_id, digest, content)
     document_id, moment = uuid.uuid4(), now()
-    session.execute(
-        insert(store.documents).values(
+    document = session.execute(
+        insert(store.documents)
+        .values(
             id=document_id,
             organisation_id=actor.organisation_id,
             contact_id=contact.id,
@@ -887,7 +918,8 @@ def upload_document(session, actor: Actor, contact_id, *, proof_kind, filename, 
             uploaded_at=moment,
             uploaded_by=actor.account_id,
         )
-    )
+        .returning(store.documents)
+    ).one()
     session.execute(update(store.contacts).where(store.contacts.c.id == contact.id).values(updated_at=moment))
     record(
         session,
@@ -901,9 +933,7 @@ def upload_document(session, actor: Actor, contact_id, *, proof_kind, filename, 
             "sha256": digest,
         },
     )
-    return next(
-        d for d in _documents_of(session, contact.id, version.version_no) if d["document_id"] == str(document_id)
-    )
+    return _document_dict(document)  # the row as stored (RETURNING)
 
 
 def _document(session, actor, contact, document_id):
@@ -1005,10 +1035,10 @@ def decide_contact(session, actor: Actor, contact_id, *, decision, reason=None, 
     screening = _screening_facts(session, actor, contact)
     facts = _facts_for(session, actor, contact, version, screening)
     assessment = book.assess(facts)
+    documents = None
     if decision == "accept":
-        present = {
-            d["proof_kind"] for d in _documents_of(session, contact.id, version.version_no) if not d["withdrawn"]
-        }
+        documents = _documents_of(session, contact.id, version.version_no)
+        present = {d["proof_kind"] for d in documents if not d["withdrawn"]}
         state = wizard.state(
             rulebook=book,
             kind=contact.kind,
@@ -1026,12 +1056,12 @@ def decide_contact(session, actor: Actor, contact_id, *, decision, reason=None, 
                 _blocker_message(state["blockers"][0]),
                 blockers=state["blockers"],
             )
-    assessment_id = _save_assessment(
+    decided = _save_assessment(
         session, actor, contact, version.version_no, assessment, facts, screening, subject="contact"
     )
     moment = now()
     state_after = "accepted" if decision == "accept" else "refused"
-    session.execute(
+    decided_version = session.execute(
         update(store.versions)
         .where(store.versions.c.contact_id == contact.id, store.versions.c.version_no == version.version_no)
         .values(
@@ -1039,15 +1069,17 @@ def decide_contact(session, actor: Actor, contact_id, *, decision, reason=None, 
             decided_at=moment,
             decided_by=actor.account_id,
             decision_reason=reason,
-            assessment_id=assessment_id,
+            assessment_id=uuid.UUID(decided["assessment_id"]),
             updated_at=moment,
         )
-    )
-    session.execute(
+        .returning(store.versions)
+    ).one()
+    decided_contact = session.execute(
         update(store.contacts)
         .where(store.contacts.c.id == contact.id)
         .values(status=state_after, level=assessment.level, updated_at=moment)
-    )
+        .returning(store.contacts)
+    ).one()
     record(
         session,
         actor,
@@ -1081,7 +1113,11 @@ def decide_contact(session, actor: Actor, contact_id, *, decision, reason=None, 
     )
     if decision == "accept" and assessment.level == "enhanced" and notify is not None:
         notify(session, actor, contact, version.version_no, assessment.level)
-    return get_contact(session, actor, contact.id)
+    # the rows as the updates returned them, with the screening facts and documents read above in
+    # this transaction (the contact is locked while it is decided)
+    return _contact_view(
+        session, actor, decided_contact, decided_version, screening=screening, documents=documents, decided=decided
+    )
 
 
 def _blocker_message(blocker: dict) -> str:
@@ -1109,8 +1145,11 @@ def _profile(session, actor, profile_id, *, lock=False):
     return row
 
 
-def _profile_dict(session, row, language) -> dict:
-    assessment = _load_assessment(session, row.assessment_id)
+def _profile_dict(session, row, language, assessment: dict | None = None) -> dict:
+    """The risk profile as the caller sees it; `assessment` is its assessment dict when the caller
+    has it in hand (just stored or read), else it is read."""
+    if assessment is None:
+        assessment = _load_assessment(session, row.assessment_id)
     return {
         "risk_profile_id": str(row.id),
         "contact_id": str(row.contact_id),
@@ -1137,10 +1176,10 @@ def _profile_dict(session, row, language) -> dict:
 def _assess_profile(session, actor, contact, version, answers: dict):
     book = rules.current(today())
     screening = _screening_facts(session, actor, contact)
-    contact_assessment = _load_assessment(session, version.assessment_id)
-    facts = _facts_for(
-        session, actor, contact, version, screening, answers=answers, contact_level=contact_assessment["level"]
-    )
+    contact_level = session.execute(
+        select(store.assessments.c.level).where(store.assessments.c.id == version.assessment_id)
+    ).scalar_one()
+    facts = _facts_for(session, actor, contact, version, screening, answers=answers, contact_level=contact_level)
     return book.assess(facts, scopes=("contact", "risk_profile")), facts, screening
 
 
@@ -1171,12 +1210,19 @@ def start_risk_profile(session, actor: Actor, contact_id, *, answers=None, skip:
     version = _version(session, contact)
     if version.state != "accepted":
         raise DomainError("conflict", "Accept the contact before its risk profile")
-    open_profile = session.execute(
-        select(store.risk_profiles.c.id).where(
-            store.risk_profiles.c.contact_id == contact.id,
-            store.risk_profiles.c.state.in_(("assessed", "awaiting_officer", "reported")),
+    # the contact's profiles (a few: one per review) in one read: is one open, was one decided,
+    # which accepted one does the new profile review
+    profiles = session.execute(
+        select(
+            store.risk_profiles.c.id,
+            store.risk_profiles.c.state,
+            store.risk_profiles.c.decided_at,
+            store.risk_profiles.c.created_at,
         )
-    ).first()
+        .where(store.risk_profiles.c.contact_id == contact.id)
+        .order_by(store.risk_profiles.c.created_at)
+    ).all()
+    open_profile = next((p for p in profiles if p.state in ("assessed", "awaiting_officer", "reported")), None)
     if open_profile is not None:
         raise DomainError(
             "conflict", "This contact has a risk profile that is not decided yet", risk_profile_id=str(open_profile.id)
@@ -1185,7 +1231,7 @@ def start_risk_profile(session, actor: Actor, contact_id, *, answers=None, skip:
     if skip:
         if answers:
             raise field_error("answers", "a skipped questionnaire has no answers")
-        if _has_accepted_profile(session, contact.id):
+        if any(p.decided_at is not None for p in profiles):
             raise DomainError("conflict", "The questionnaire can only be skipped for a new contact")
         cleaned = {}
     else:
@@ -1198,13 +1244,9 @@ def start_risk_profile(session, actor: Actor, contact_id, *, answers=None, skip:
             )
     assessment, facts, screening = _assess_profile(session, actor, contact, version, cleaned)
     profile_id, moment = uuid.uuid4(), now()
-    previous = session.execute(
-        select(store.risk_profiles.c.id)
-        .where(store.risk_profiles.c.contact_id == contact.id, store.risk_profiles.c.state == "accepted")
-        .order_by(store.risk_profiles.c.created_at.desc())
-        .limit(1)
-    ).first()
-    assessment_id = _save_assessment(
+    accepted = [p for p in profiles if p.state == "accepted"]
+    previous = max(accepted, key=lambda p: p.created_at) if accepted else None
+    stored = _save_assessment(
         session,
         actor,
         contact,
@@ -1215,8 +1257,9 @@ def start_risk_profile(session, actor: Actor, contact_id, *, answers=None, skip:
         subject="risk_profile",
         risk_profile_id=profile_id,
     )
-    session.execute(
-        insert(store.risk_profiles).values(
+    profile = session.execute(
+        insert(store.risk_profiles)
+        .values(
             id=profile_id,
             organisation_id=actor.organisation_id,
             contact_id=contact.id,
@@ -1225,13 +1268,14 @@ def start_risk_profile(session, actor: Actor, contact_id, *, answers=None, skip:
             answers=cleaned,
             skipped=bool(skip),
             level=assessment.level,
-            assessment_id=assessment_id,
+            assessment_id=uuid.UUID(stored["assessment_id"]),
             created_at=moment,
             created_by=actor.account_id,
             updated_at=moment,
             review_of=previous.id if previous else None,
         )
-    )
+        .returning(store.risk_profiles)
+    ).one()
     _refresh_contact_profile(session, contact.id)
     record(
         session,
@@ -1246,7 +1290,7 @@ def start_risk_profile(session, actor: Actor, contact_id, *, answers=None, skip:
             "rules_version": assessment.rules_version,
         },
     )
-    return _profile_dict(session, _profile(session, actor, profile_id), actor.language)
+    return _profile_dict(session, profile, actor.language, stored)
 
 
 def answer_risk_profile(session, actor: Actor, profile_id, *, answers) -> dict:
@@ -1257,7 +1301,7 @@ def answer_risk_profile(session, actor: Actor, profile_id, *, answers) -> dict:
     book = rules.current(today())
     merged = dict(row.answers) | _clean_answers(book, "risk_profile", contact.kind, answers)
     assessment, facts, screening = _assess_profile(session, actor, contact, version, merged)
-    assessment_id = _save_assessment(
+    stored = _save_assessment(
         session,
         actor,
         contact,
@@ -1268,11 +1312,18 @@ def answer_risk_profile(session, actor: Actor, profile_id, *, answers) -> dict:
         subject="risk_profile",
         risk_profile_id=row.id,
     )
-    session.execute(
+    updated = session.execute(
         update(store.risk_profiles)
         .where(store.risk_profiles.c.id == row.id)
-        .values(answers=merged, skipped=False, level=assessment.level, assessment_id=assessment_id, updated_at=now())
-    )
+        .values(
+            answers=merged,
+            skipped=False,
+            level=assessment.level,
+            assessment_id=uuid.UUID(stored["assessment_id"]),
+            updated_at=now(),
+        )
+        .returning(store.risk_profiles)
+    ).one()
     record(
         session,
         actor,
@@ -1286,7 +1337,7 @@ def answer_risk_profile(session, actor: Actor, profile_id, *, answers) -> dict:
             "rules_version": assessment.rules_version,
         },
     )
-    return _profile_dict(session, _profile(session, actor, row.id), actor.language)
+    return _profile_dict(session, updated, actor.language, stored)
 
 
 def decide_risk_profile(session, actor: Actor, profile_id, *, decision, reason=None) -> dict:
@@ -1298,11 +1349,10 @@ def decide_risk_profile(session, actor: Actor, profile_id, *, decision, reason=N
     lifecycle.check_employee_decision(row.level, decision)
     moment = now()
     review = None
+    assessment = _load_assessment(session, row.assessment_id)  # deciding does not change it
     if target == "accepted":
-        review = rules.rulebook(_load_assessment(session, row.assessment_id)["rules_version"]).review_date(
-            row.level, moment.date()
-        )
-    session.execute(
+        review = rules.rulebook(assessment["rules_version"]).review_date(row.level, moment.date())
+    decided = session.execute(
         update(store.risk_profiles)
         .where(store.risk_profiles.c.id == row.id)
         .values(
@@ -1313,7 +1363,8 @@ def decide_risk_profile(session, actor: Actor, profile_id, *, decision, reason=N
             review_due_on=review,
             updated_at=moment,
         )
-    )
+        .returning(store.risk_profiles)
+    ).one()
     _refresh_contact_profile(session, row.contact_id)
     record(
         session,
@@ -1337,7 +1388,7 @@ def decide_risk_profile(session, actor: Actor, profile_id, *, decision, reason=N
             "review_due_on": review.isoformat() if review else None,
         },
     )
-    return _profile_dict(session, _profile(session, actor, row.id), actor.language)
+    return _profile_dict(session, decided, actor.language, assessment)
 
 
 def escalate_risk_profile(session, actor: Actor, profile_id, *, motivation, proposal) -> dict:
@@ -1348,7 +1399,7 @@ def escalate_risk_profile(session, actor: Actor, profile_id, *, motivation, prop
     target = lifecycle.move(row.state, "escalate")
     lifecycle.check_employee_decision(row.level, "escalate")
     moment = now()
-    session.execute(
+    escalated = session.execute(
         update(store.risk_profiles)
         .where(store.risk_profiles.c.id == row.id)
         .values(
@@ -1359,7 +1410,8 @@ def escalate_risk_profile(session, actor: Actor, profile_id, *, motivation, prop
             proposal=proposal,
             updated_at=moment,
         )
-    )
+        .returning(store.risk_profiles)
+    ).one()
     _refresh_contact_profile(session, row.contact_id)
     record(
         session,
@@ -1383,7 +1435,7 @@ def escalate_risk_profile(session, actor: Actor, profile_id, *, motivation, prop
             "escalated_at": moment.isoformat(),
         },
     )
-    return _profile_dict(session, _profile(session, actor, row.id), actor.language)
+    return _profile_dict(session, escalated, actor.language)
 
 
 def get_risk_profile(session, actor: Actor, profile_id) -> dict:
@@ -1404,27 +1456,20 @@ def list_risk_profiles(session, actor: Actor, contact_id) -> list[dict]:
 
 
 def _refresh_contact_profile(session, contact_id) -> None:
-    """The contacts list shows the latest profile's state and the latest accepted profile's review date."""
-    latest = session.execute(
-        select(store.risk_profiles.c.state)
-        .where(store.risk_profiles.c.contact_id == contact_id)
-        .order_by(store.risk_profiles.c.created_at.desc())
+    """The contacts list shows the latest profile's state and the latest accepted profile's review
+    date (NULL when there is none): one UPDATE with the two lookups as subqueries."""
+    rp = store.risk_profiles
+    latest = select(rp.c.state).where(rp.c.contact_id == contact_id).order_by(rp.c.created_at.desc()).limit(1)
+    accepted = (
+        select(rp.c.review_due_on)
+        .where(rp.c.contact_id == contact_id, rp.c.state == "accepted")
+        .order_by(rp.c.decided_at.desc())
         .limit(1)
-    ).first()
-    accepted = session.execute(
-        select(store.risk_profiles.c.review_due_on)
-        .where(store.risk_profiles.c.contact_id == contact_id, store.risk_profiles.c.state == "accepted")
-        .order_by(store.risk_profiles.c.decided_at.desc())
-        .limit(1)
-    ).first()
+    )
     session.execute(
         update(store.contacts)
         .where(store.contacts.c.id == contact_id)
-        .values(
-            profile_state=latest.state if latest else None,
-            review_due_on=accepted.review_due_on if accepted else None,
-            updated_at=now(),
-        )
+        .values(profile_state=latest.scalar_subquery(), review_due_on=accepted.scalar_subquery(), updated_at=now())
     )
 
 
