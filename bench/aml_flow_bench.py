@@ -33,7 +33,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 from aml_flows import NO_RISK, aml_office
-from common import percentile, table
+from common import percentile, process_cpu_seconds, table
 from organisation_flows import platform_admin
 from wallet_flows import balance, fund_by_transfer
 
@@ -175,43 +175,9 @@ async def run_flows(base_url: str, headers: dict, count: int, concurrency: int, 
     return {"steps": steps, "flow_times": flow_times, "failures": failures, "elapsed": elapsed}
 
 
-def _process_cpu(pid: int) -> float:
-    """User + system CPU seconds a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _shared_servers() -> dict[str, list[int]]:
-    """PostgreSQL's and RabbitMQ's processes: they do part of every flow's work too."""
-    found: dict[str, list[int]] = {"postgresql (all)": [], "rabbitmq": []}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            command = (entry / "comm").read_text().strip()
-        except OSError:
-            continue
-        if command in ("postgres", "postmaster"):
-            found["postgresql (all)"].append(int(entry.name))
-        elif command in ("beam.smp", "erl_child_setup", "epmd"):
-            found["rabbitmq"].append(int(entry.name))
-    return found
-
-
 def cpu_seconds(stack) -> dict[str, float]:
-    """CPU seconds used so far by each process of the platform, and by the database and the broker."""
-    used = {}
-    groups = {name: [process.pid] for name, process in stack.processes.items()} | _shared_servers()
-    for name, pids in groups.items():
-        total = 0.0
-        for pid in pids:
-            try:
-                total += _process_cpu(pid)
-            except (OSError, IndexError, ValueError):
-                continue  # a PostgreSQL backend that ended in between: its CPU is lost to the count
-        used[name] = total
-    used["load generator (this bench)"] = time.process_time()
-    return used
+    """CPU seconds used so far by each process of the platform, the database and the broker."""
+    return process_cpu_seconds({name: [process.pid] for name, process in stack.processes.items()})
 
 
 def main() -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import statistics
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 
@@ -65,6 +67,49 @@ async def _fixed_rate(url: str, rate: float, seconds: float, headers: dict | Non
 def fixed_rate(url: str, rate: float = 200, seconds: float = 10, headers: dict | None = None) -> dict:
     """Open-loop load at a fixed request rate; latency from each request's scheduled time."""
     return asyncio.run(_fixed_rate(url, rate, seconds, headers))
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _shared_servers() -> dict[str, list[int]]:
+    """PostgreSQL's and RabbitMQ's processes: they do part of the work measured too."""
+    found: dict[str, list[int]] = {"postgresql (all)": [], "rabbitmq": []}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = (entry / "comm").read_text().strip()
+        except OSError:
+            continue
+        if command in ("postgres", "postmaster"):
+            found["postgresql (all)"].append(int(entry.name))
+        elif command in ("beam.smp", "erl_child_setup", "epmd"):
+            found["rabbitmq"].append(int(entry.name))
+    return found
+
+
+def process_cpu_seconds(processes: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds used so far by each named group of processes, by PostgreSQL, by RabbitMQ and by
+    this load generator (the machine's cores are shared by all of them)."""
+    used = {}
+    for name, pids in (processes | _shared_servers()).items():
+        total = 0.0
+        for pid in pids:
+            try:
+                total += _process_cpu(pid)
+            except (OSError, IndexError, ValueError):
+                continue  # a PostgreSQL backend that ended in between: its CPU is lost to the count
+        used[name] = total
+    used["load generator (this bench)"] = time.process_time()
+    return used
+
+
+def cpu_used_between(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {name: after[name] - before.get(name, 0.0) for name in after}
 
 
 def percentile(values: list[float], fraction: float) -> float:

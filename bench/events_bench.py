@@ -31,7 +31,7 @@ import psycopg  # noqa: E402
 from nameko.standalone.rpc import ClusterRpcProxy  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import percentile  # noqa: E402
+from common import cpu_used_between, percentile, process_cpu_seconds  # noqa: E402
 
 from servicekit.testing.infra import create_database, create_vhost, delete_vhost, drop_database, new_run_id  # noqa: E402
 from servicekit.testing.probe import create_probe_tables  # noqa: E402
@@ -94,6 +94,7 @@ def main() -> None:
         start("servicekit.testing.probe:ProducerService", env, logs / "producer.log"),
         *(start("servicekit.testing.probe:ConsumerService", env, logs / f"consumer{i}.log") for i in range(consumers)),
     ]
+    groups = {"producer (relay included)": [processes[0].pid], "consumer(s)": [p.pid for p in processes[1:]]}
     if os.environ.get("BENCH_PROFILE"):
         print("pids", [p.pid for p in processes], flush=True)
     try:
@@ -153,6 +154,7 @@ def main() -> None:
             # 2. sustained throughput
             total, batch = 20_000, 500
             pool = eventlet.GreenPool(4)
+            cpu_before = process_cpu_seconds(groups)
             started = time.perf_counter()
             list(
                 pool.imap(lambda _: pool_of_proxies.call("probe_producer", "write_notes", batch), range(total // batch))
@@ -161,6 +163,7 @@ def main() -> None:
             while applied(consumer_db) < total:
                 time.sleep(0.02)
             elapsed = time.perf_counter() - started
+            cpu = cpu_used_between(cpu_before, process_cpu_seconds(groups))
         pool_of_proxies.stop()
         duplicates = consumer_db.execute("SELECT count(*) - count(DISTINCT event_id) FROM applied").fetchone()[0]
     finally:
@@ -185,6 +188,18 @@ def main() -> None:
     print(
         f"  sustained: {total} events committed in {committed:.1f} s, all handled after {elapsed:.1f} s "
         f"→ {total / elapsed:.0f} events/s end to end; duplicates applied: {duplicates}"
+    )
+    # the machine's cores are shared by every process below: CPU per event is the cost that does
+    # not depend on what else runs, and cores / that cost is the ceiling of a CPU-bound run
+    per_event = {name: seconds_used * 1000 / total for name, seconds_used in cpu.items() if seconds_used > 0.05}
+    print(
+        "  CPU per event during the sustained run (ms): "
+        + ", ".join(f"{name} {value:.3f}" for name, value in sorted(per_event.items(), key=lambda kv: -kv[1]))
+    )
+    all_ms = sum(per_event.values())
+    print(
+        f"    all processes {all_ms:.3f} ms per event → at most {(os.cpu_count() or 1) * 1000 / all_ms:.0f} events/s "
+        f"on {os.cpu_count()} cores when CPU-bound"
     )
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 
 ENVELOPE_KEYS = (
@@ -28,6 +30,17 @@ ENVELOPE_KEYS = (
 )
 
 _extra_dirs: list[Path] = []
+
+_format_checker = FormatChecker()
+
+
+def _format(name: str) -> Callable[[str], bool]:
+    return lambda value: _format_checker.conforms(value, name)
+
+
+# formats mean what jsonschema's FormatChecker says (fastjsonschema's own regexes differ at the
+# edges: a 30 February, a time zone without its colon)
+_FORMATS = {name: _format(name) for name in ("uuid", "date", "date-time")}
 
 
 class EventContractError(ValueError):
@@ -54,25 +67,31 @@ def _schema_text(name: str) -> str | None:
 
 
 @cache
-def _validator(name: str) -> Draft202012Validator:
+def _validator(name: str) -> Callable[[Any], Any]:
+    """The schema compiled to Python code (fastjsonschema): a consumer validates every event it
+    receives, and the interpreted jsonschema validator cost ~190 µs per envelope, a third of the
+    consumer's CPU per event. jsonschema still checks that the schema itself is valid 2020-12."""
     text = _schema_text(name)
     if text is None:
         raise EventContractError(f"no schema {name}: every event type needs one in contracts/events")
     schema = json.loads(text)
     Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+    return fastjsonschema.compile(schema, formats=_FORMATS)
 
 
 def has_schema(producer: str, event_type: str, version: int = 1) -> bool:
     return _schema_text(schema_name(producer, event_type, version)) is not None
 
 
-def _check(validator: Draft202012Validator, instance: Any, what: str) -> None:
-    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
-    if errors:
-        first = errors[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(root)"
-        raise EventContractError(f"{what} is invalid at {where}: {first.message}")
+def _check(validate: Callable[[Any], Any], instance: Any, what: str) -> None:
+    try:
+        validate(instance)
+    except fastjsonschema.JsonSchemaValueException as error:
+        # error.name is the failing value's path as "data.field.0.x"; error.message starts with it
+        path = error.path[1:] if error.path else []
+        where = "/".join(str(part) for part in path) or "(root)"
+        rule = error.message.removeprefix(error.name).strip()
+        raise EventContractError(f"{what} is invalid at {where}: {rule}") from None
 
 
 def validate_event(producer: str, event_type: str, version: int, data: Any) -> None:
