@@ -603,6 +603,12 @@ def _hits_of(session, run_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Hit]]:
     return found
 
 
+def _run_hits(session, row) -> list[Hit]:
+    """The hits of a run row: read only when it has any (hit_count is written with the hits, which
+    are never removed, so a run without hits needs no second query)."""
+    return _hits_of(session, [row.id])[row.id] if row.hit_count else []
+
+
 def _run_from_row(row, hits: list[Hit]) -> ScreeningRun:
     return ScreeningRun(
         run_id=str(row.id),
@@ -630,7 +636,7 @@ def run(session, organisation_id, run_id) -> ScreeningRun:
     ).first()
     if row is None:
         raise DomainError("not_found", "There is no such screening")
-    return _run_from_row(row, _hits_of(session, [row.id])[row.id])
+    return _run_from_row(row, _run_hits(session, row))
 
 
 def latest_run(session, organisation_id, contact_id: str) -> ScreeningRun | None:
@@ -643,7 +649,7 @@ def latest_run(session, organisation_id, contact_id: str) -> ScreeningRun | None
     ).first()
     if row is None:
         return None
-    return _run_from_row(row, _hits_of(session, [row.id])[row.id])
+    return _run_from_row(row, _run_hits(session, row))
 
 
 def runs_of_contact(session, organisation_id, contact_id: str, limit: int = 50) -> list[dict]:
