@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, true, update
 
 from aww_aml_workflow.cases import store as case_store
 from aww_aml_workflow.cases.handling import Actor, _format_value, folded_contains
@@ -148,23 +148,41 @@ def _calculation(session, calculation_id, *, lock: bool = False):
     return session.execute(query.with_for_update() if lock else query).first()
 
 
-def _standing(session, actor, contact_id) -> tuple[model.PartyStanding, object, object]:
-    """What the store knows of a would-be party: the contact and its current version's latest risk profile."""
+class _LatestProfile(NamedTuple):
+    id: uuid.UUID
+    state: str
+    level: str
+
+
+def _standing(session, actor, contact_id) -> tuple[model.PartyStanding, object, _LatestProfile | None]:
+    """What the store knows of a would-be party: the contact and its current version's latest risk
+    profile (one query: the profile joined laterally)."""
+    c, rp = case_store.contacts.c, case_store.risk_profiles
+    latest = (
+        select(rp.c.id, rp.c.state, rp.c.level)
+        .where(rp.c.contact_id == c.id, rp.c.version_no == c.current_version)
+        .order_by(rp.c.created_at.desc())
+        .limit(1)
+        .lateral("latest_profile")
+    )
     contact = session.execute(
-        select(case_store.contacts).where(
-            case_store.contacts.c.id == _uuid(contact_id, "contact"),
-            case_store.contacts.c.organisation_id == actor.organisation_id,
+        select(
+            c.id,
+            c.display_name,
+            c.status,
+            c.current_version,
+            latest.c.id.label("profile_id"),
+            latest.c.state.label("profile_state"),
+            latest.c.level.label("profile_level"),
         )
+        .select_from(case_store.contacts.outerjoin(latest, true()))
+        .where(c.id == _uuid(contact_id, "contact"), c.organisation_id == actor.organisation_id)
     ).first()
     if contact is None:
         raise DomainError("not_found", "There is no such contact", field="contact_id")
-    rp = case_store.risk_profiles
-    profile = session.execute(
-        select(rp)
-        .where(rp.c.contact_id == contact.id, rp.c.version_no == contact.current_version)
-        .order_by(rp.c.created_at.desc())
-        .limit(1)
-    ).first()
+    profile = None
+    if contact.profile_id is not None:
+        profile = _LatestProfile(contact.profile_id, contact.profile_state, contact.profile_level)
     standing = model.PartyStanding(
         contact_id=str(contact.id),
         name=contact.display_name,
@@ -229,9 +247,16 @@ def _allowed_actions(row) -> list[str]:
     return []
 
 
-def _view(session, row, language: str) -> dict:
-    parties = _parties(session, row.id)
-    calculation = _calculation(session, row.calculation_id)
+_UNREAD = object()  # a part of the view the caller did not have in hand
+
+
+def _view(session, row, language: str, *, parties=None, calculation=_UNREAD) -> dict:
+    """The transaction as get_transaction answers it; a use case that just read or wrote them passes
+    the parties and the calculation (rows of this transaction) instead of having them read again."""
+    if parties is None:
+        parties = _parties(session, row.id)
+    if calculation is _UNREAD:
+        calculation = _calculation(session, row.calculation_id)
     flag = model.cash_flag(row.type, row.price_cents, row.payment)
     summary = model.summarise_payment(row.price_cents, row.payment)
     return {
@@ -314,15 +339,19 @@ def get_transaction(session, actor: Actor, transaction_id) -> dict:
 # ---- search text --------------------------------------------------------------------------------------
 
 
-def _refresh_search(session, transaction_id) -> None:
-    row = session.execute(select(store.transactions).where(store.transactions.c.id == transaction_id)).first()
-    names = [p.display_name for p in _parties(session, transaction_id)]
+def _refresh_search(session, row) -> tuple:
+    """Rewrite the search text from the transaction `row` (as it stands now in this transaction) and
+    its parties; returns the row as updated and the parties, for the view."""
+    parties = _parties(session, row.id)
+    names = [p.display_name for p in parties]
     raw = " ".join([row.reference, address_line(row.property or {}), *names])
-    session.execute(
+    updated = session.execute(
         update(store.transactions)
-        .where(store.transactions.c.id == transaction_id)
+        .where(store.transactions.c.id == row.id)
         .values(search_text=func.aww_fold(raw), updated_at=now())
-    )
+        .returning(store.transactions)
+    ).one()
+    return updated, parties
 
 
 # ---- create, edit, questionnaire ------------------------------------------------------------------------
@@ -366,8 +395,9 @@ def create_transaction(session, actor: Actor, *, data, answers=None, parties=Non
     _reference_taken(session, actor, cleaned["reference"])
     transaction_id, moment = uuid.uuid4(), now()
     summary = model.summarise_payment(cleaned["price_cents"], cleaned["payment"])
-    session.execute(
-        insert(store.transactions).values(
+    row = session.execute(
+        insert(store.transactions)
+        .values(
             id=transaction_id,
             organisation_id=actor.organisation_id,
             reference=cleaned["reference"],
@@ -386,7 +416,8 @@ def create_transaction(session, actor: Actor, *, data, answers=None, parties=Non
             created_at=moment,
             updated_at=moment,
         )
-    )
+        .returning(store.transactions)
+    ).one()
     record(
         session,
         actor,
@@ -397,9 +428,9 @@ def create_transaction(session, actor: Actor, *, data, answers=None, parties=Non
     for index, party in enumerate(parties or []):
         if not isinstance(party, dict):
             raise field_error(f"parties.{index}", "give contact_id and role")
-        _add_party(session, actor, transaction_id, party.get("contact_id"), party.get("role"), field=f"parties.{index}")
-    _refresh_search(session, transaction_id)
-    return get_transaction(session, actor, transaction_id)
+        _add_party(session, actor, row, party.get("contact_id"), party.get("role"), field=f"parties.{index}")
+    row, parties = _refresh_search(session, row)
+    return _view(session, row, actor.language, parties=parties, calculation=None)  # no calculation yet
 
 
 def update_transaction(session, actor: Actor, transaction_id, *, data) -> dict:
@@ -429,10 +460,15 @@ def update_transaction(session, actor: Actor, transaction_id, *, data) -> dict:
             changes["type"],
             {k: v for k, v in row.answers.items() if k in {q["id"] for q in tx_rules.questions(book, changes["type"])}},
         )
-    session.execute(update(store.transactions).where(store.transactions.c.id == row.id).values(**values))
+    row = session.execute(
+        update(store.transactions)
+        .where(store.transactions.c.id == row.id)
+        .values(**values)
+        .returning(store.transactions)
+    ).one()
     record(session, actor, "transaction_changed", row.id, details={"fields": sorted(changes)})
-    _refresh_search(session, row.id)
-    return get_transaction(session, actor, row.id)
+    row, parties = _refresh_search(session, row)
+    return _view(session, row, actor.language, parties=parties)
 
 
 def answer_questions(session, actor: Actor, transaction_id, *, answers) -> dict:
@@ -450,8 +486,9 @@ def answer_questions(session, actor: Actor, transaction_id, *, answers) -> dict:
 # ---- parties ---------------------------------------------------------------------------------------------
 
 
-def _add_party(session, actor, transaction_id, contact_id, role, *, field: str = "contact_id") -> None:
-    row = session.execute(select(store.transactions).where(store.transactions.c.id == transaction_id)).first()
+def _add_party(session, actor, row, contact_id, role, *, field: str = "contact_id") -> None:
+    """Add a party to the transaction `row` (read or written in this transaction)."""
+    transaction_id = row.id
     try:
         model.check_role(row.type, role)
     except DomainError:
@@ -473,19 +510,12 @@ def _add_party(session, actor, transaction_id, contact_id, role, *, field: str =
             profile_state=standing.profile_state,
             errors=[{"field": where, "message": blocker}],
         )
-    exists = session.execute(
-        select(store.parties.c.role).where(
-            store.parties.c.transaction_id == transaction_id,
-            store.parties.c.contact_id == contact.id,
-            store.parties.c.role == role,
-        )
-    ).first()
-    if exists is not None:
+    present = session.execute(
+        select(store.parties.c.contact_id, store.parties.c.role).where(store.parties.c.transaction_id == transaction_id)
+    ).all()  # at most MAX_PARTIES
+    if any(party.contact_id == contact.id and party.role == role for party in present):
         raise DomainError("conflict", f"{standing.name} is already a {role} of this transaction", field=field)
-    count = session.execute(
-        select(func.count()).select_from(store.parties).where(store.parties.c.transaction_id == transaction_id)
-    ).scalar_one()
-    if count >= model.MAX_PARTIES:
+    if len(present) >= model.MAX_PARTIES:
         raise DomainError("conflict", f"A transaction has at most {model.MAX_PARTIES} parties")
     session.execute(
         insert(store.parties).values(
@@ -514,9 +544,9 @@ def _add_party(session, actor, transaction_id, contact_id, role, *, field: str =
 def add_party(session, actor: Actor, transaction_id, *, contact_id, role) -> dict:
     row = _transaction(session, actor, transaction_id, lock=True)
     lifecycle.move(row.state, "edit")
-    _add_party(session, actor, row.id, contact_id, role)
-    _refresh_search(session, row.id)
-    return get_transaction(session, actor, row.id)
+    _add_party(session, actor, row, contact_id, role)
+    row, parties = _refresh_search(session, row)
+    return _view(session, row, actor.language, parties=parties)
 
 
 def remove_party(session, actor: Actor, transaction_id, *, contact_id, role) -> dict:
@@ -535,8 +565,8 @@ def remove_party(session, actor: Actor, transaction_id, *, contact_id, role) -> 
     if removed is None:
         raise DomainError("not_found", "There is no such party of this transaction")
     record(session, actor, "party_removed", row.id, contact_id=contact, details={"role": role, "name": removed[0]})
-    _refresh_search(session, row.id)
-    return get_transaction(session, actor, row.id)
+    row, parties = _refresh_search(session, row)
+    return _view(session, row, actor.language, parties=parties)
 
 
 def _terms(query) -> list[str]:
@@ -728,8 +758,9 @@ def _begin_payment(session, actor, transaction_id, key: str | None):
         if used is not None:
             raise DomainError("conflict", "This idempotency key was used for another request", field="idempotency_key")
     calculation_id, moment = uuid.uuid4(), now()
-    session.execute(
-        insert(store.calculations).values(
+    calculation = session.execute(
+        insert(store.calculations)
+        .values(
             id=calculation_id,
             organisation_id=actor.organisation_id,
             transaction_id=row.id,
@@ -738,14 +769,15 @@ def _begin_payment(session, actor, transaction_id, key: str | None):
             requested_by=actor.account_id,
             requested_at=moment,
         )
-    )
+        .returning(store.calculations)
+    ).one()
     session.execute(
         update(store.transactions)
         .where(store.transactions.c.id == row.id)
         .values(state=lifecycle.move(row.state, "pay"), calculation_id=calculation_id, updated_at=moment)
     )
     record(session, actor, "payment_started", row.id, details={"calculation_id": str(calculation_id)})
-    return row, _calculation(session, calculation_id), None
+    return row, calculation, None
 
 
 def _decline(session, actor, transaction_id, calculation_id, error: DomainError) -> None:
@@ -769,19 +801,23 @@ def _decline(session, actor, transaction_id, calculation_id, error: DomainError)
 
 
 def _party_risks(session, parties) -> list[tx_rules.PartyRisk]:
+    """Each party's level and the higher-risk factors of the risk profile it was added with (one
+    query for all parties; no factors when the profile or its assessment is not found)."""
+    rp, assessments = case_store.risk_profiles, case_store.assessments
+    factors_of: dict = {}
+    profile_ids = {party.risk_profile_id for party in parties}
+    if profile_ids:
+        factors_of = dict(
+            session.execute(
+                select(rp.c.id, assessments.c.factors)
+                .select_from(rp.outerjoin(assessments, assessments.c.id == rp.c.assessment_id))
+                .where(rp.c.id.in_(profile_ids))
+            ).all()
+        )
     risks = []
     for party in parties:
-        profile = session.execute(
-            select(case_store.risk_profiles.c.assessment_id).where(
-                case_store.risk_profiles.c.id == party.risk_profile_id
-            )
-        ).first()
-        higher: tuple[str, ...] = ()
-        if profile is not None:
-            factors = session.execute(
-                select(case_store.assessments.c.factors).where(case_store.assessments.c.id == profile.assessment_id)
-            ).scalar_one_or_none()
-            higher = tuple(f["id"] for f in factors or [] if f.get("effect") == "higher")
+        factors = factors_of.get(party.risk_profile_id)
+        higher = tuple(f["id"] for f in factors or [] if f.get("effect") == "higher")
         risks.append(tx_rules.PartyRisk(party.display_name, party.role, party.level, higher))
     return risks
 
@@ -793,7 +829,8 @@ def _finish(session, actor, transaction_id, calculation_id, charge: dict) -> dic
     if calculation.state == "assessed":
         return _view(session, row, actor.language)  # another attempt finished it meanwhile
     book = tx_rules.current(today())
-    risks = _party_risks(session, _parties(session, row.id))
+    parties = _parties(session, row.id)
+    risks = _party_risks(session, parties)
     facts = tx_rules.gather(row.type, row.price_cents, row.payment, row.answers, risks)
     result = tx_rules.assess(book, facts)
     moment = now()
@@ -801,7 +838,7 @@ def _finish(session, actor, transaction_id, calculation_id, charge: dict) -> dic
         key: charge.get(key)
         for key in ("charge_id", "status", "paid_by", "amount_cents", "vat_cents", "receipt_document_id", "reference")
     }
-    session.execute(
+    calculation = session.execute(
         update(store.calculations)
         .where(store.calculations.c.id == calculation_id)
         .values(
@@ -817,12 +854,14 @@ def _finish(session, actor, transaction_id, calculation_id, charge: dict) -> dic
             lower_weight=result.lower_weight,
             facts=facts,
         )
-    )
-    session.execute(
+        .returning(store.calculations)
+    ).one()
+    assessed = session.execute(
         update(store.transactions)
         .where(store.transactions.c.id == row.id)
         .values(state=lifecycle.move(row.state, "assess"), level=result.level, assessed_at=moment, updated_at=moment)
-    )
+        .returning(store.transactions)
+    ).one()
     must_report = bool((model.cash_flag(row.type, row.price_cents, row.payment) or {}).get("must_report"))
     record(
         session,
@@ -860,7 +899,8 @@ def _finish(session, actor, transaction_id, calculation_id, charge: dict) -> dic
             "assessed_at": moment.isoformat(),
         },
     )
-    return _view(session, _transaction(session, actor, row.id), actor.language)
+    # the rows as the updates returned them; the parties read above (the transaction is locked)
+    return _view(session, assessed, actor.language, parties=parties, calculation=calculation)
 
 
 def pay_and_assess(session, actor: Actor, transaction_id, *, wallet: Wallet, idempotency_key=None) -> dict:
@@ -912,14 +952,17 @@ def decide_transaction(session, actor: Actor, transaction_id, *, decision, reaso
     target = lifecycle.move(row.state, decision)
     lifecycle.check_employee_decision(row.level, decision)
     lifecycle.check_not_blocking(_must_report(row), decision)
+    parties = None
     if decision == "accept":  # a party reported, refused or under review since the calculation stops it
-        _check_parties(session, actor, _parties(session, row.id), same_profile=False)
+        parties = _parties(session, row.id)
+        _check_parties(session, actor, parties, same_profile=False)
     moment = now()
-    session.execute(
+    decided = session.execute(
         update(store.transactions)
         .where(store.transactions.c.id == row.id)
         .values(state=target, decided_at=moment, decided_by=actor.account_id, decision_reason=reason, updated_at=moment)
-    )
+        .returning(store.transactions)
+    ).one()
     record(
         session,
         actor,
@@ -928,7 +971,7 @@ def decide_transaction(session, actor: Actor, transaction_id, *, decision, reaso
         details={"level": row.level, "reason": reason},
     )
     _decided_event(session, actor, row, target, decision, moment)
-    return get_transaction(session, actor, row.id)
+    return _view(session, decided, actor.language, parties=parties)
 
 
 def escalate_transaction(session, actor: Actor, transaction_id, *, motivation, proposal) -> dict:
@@ -953,7 +996,12 @@ def escalate_transaction(session, actor: Actor, transaction_id, *, motivation, p
     }
     if target == "refused":
         values |= {"decided_at": moment, "decided_by": actor.account_id, "decision_reason": motivation}
-    session.execute(update(store.transactions).where(store.transactions.c.id == row.id).values(**values))
+    escalated = session.execute(
+        update(store.transactions)
+        .where(store.transactions.c.id == row.id)
+        .values(**values)
+        .returning(store.transactions)
+    ).one()
     if target == "refused":
         record(
             session,
@@ -991,4 +1039,4 @@ def escalate_transaction(session, actor: Actor, transaction_id, *, motivation, p
                 "escalated_at": moment.isoformat(),
             },
         )
-    return get_transaction(session, actor, row.id)
+    return _view(session, escalated, actor.language)
