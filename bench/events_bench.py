@@ -181,8 +181,8 @@ def main() -> None:
         f"p95 {percentile(latencies, 0.95):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms"
     )
     print(
-        f"    of which commit → broker confirm (relay): p50 {percentile(relay, 0.5):.1f} ms, "
-        f"p95 {percentile(relay, 0.95):.1f} ms; marked published → handled: p50 {percentile(delivery, 0.5):.1f} ms, "
+        f"    of which commit → taken by the relay: p50 {percentile(relay, 0.5):.1f} ms, "
+        f"p95 {percentile(relay, 0.95):.1f} ms; taken by the relay → handled: p50 {percentile(delivery, 0.5):.1f} ms, "
         f"p95 {percentile(delivery, 0.95):.1f} ms"
     )
     print(

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import uuid
@@ -36,6 +37,7 @@ from aww_contracts.errors import DomainError
 from servicekit import metrics
 from servicekit.context import RequestContext
 from servicekit.database import Database
+from servicekit.frames import coalesced_writes
 from servicekit.outbox import claim_events
 
 log = logging.getLogger(__name__)
@@ -309,7 +311,9 @@ class IdempotentEventHandler(_CommitsFirst, nameko_events.EventHandler):
         """After the commit: every delivery of the batch is done, applied or not."""
         for delivery in batch.deliveries:
             self.failures.pop(delivery.event_id, None)
-            self.queue_consumer.ack_message(delivery.message)
+        with _one_write(batch.deliveries):
+            for delivery in batch.deliveries:
+                self.queue_consumer.ack_message(delivery.message)
         if batch.duplicates:
             metrics.EVENTS_DUPLICATES.labels(self.container.service_name, self.method_name).inc(batch.duplicates)
 
@@ -329,6 +333,14 @@ class IdempotentEventHandler(_CommitsFirst, nameko_events.EventHandler):
         metrics.EVENTS_DEAD_LETTERED.labels(self.container.service_name, self.method_name).inc()
         if message.channel.connection:
             message.reject(requeue=False)
+
+
+def _one_write(deliveries: list[Delivery]):
+    """A batch's acks leave in one socket write (they all travel on the handlers' connection)."""
+    connection = deliveries[0].message.channel.connection
+    if len(deliveries) == 1 or connection is None:
+        return contextlib.nullcontext()
+    return coalesced_writes(connection.transport)
 
 
 def event_handler(source_service: str, event_type: str, *, schema_version: int = 1, max_attempts: int = 5):

@@ -2,9 +2,10 @@
 causes them, then relayed to the producer's topic exchange with publisher confirms.
 
 - `add_event(session, ...)` (or `add_events` for many of one type) inside a worker's transaction;
-- the relay publishes pending rows oldest first, `FOR UPDATE SKIP LOCKED` so several replicas can
-  relay side by side, and marks them published only after the broker confirmed every message of
-  the batch. A crash between confirm and mark publishes again: consumers deduplicate on event_id.
+- the relay takes pending rows oldest first, `FOR UPDATE SKIP LOCKED` so several replicas can
+  relay side by side, marks them published (the time it took them) and commits that mark only
+  after the broker confirmed every message of the batch. A crash between confirm and commit
+  publishes again: consumers deduplicate on event_id.
 - after a commit that added events, the Database dependency nudges the relay, so an event does not
   wait for the next sweep of the `relay_outbox` timer (servicekit.service).
 """
@@ -40,6 +41,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from aww_contracts.envelope import EventContractError, make_envelope
 from aww_contracts.rpc import context_header, events_exchange
 from servicekit import logs, metrics
+from servicekit.frames import coalesced_writes
 
 log = logging.getLogger(__name__)
 
@@ -189,10 +191,11 @@ class ConfirmingPublisher:
         try:
             channel = self._ensure_channel()
             self._nacked = False
-            for routing_key, body, properties in messages:
-                channel.basic_publish(Message(body, **properties), exchange=self.exchange, routing_key=routing_key)
-                self._unconfirmed.add(self._next_tag)
-                self._next_tag += 1
+            with coalesced_writes(self._connection.connection.transport):
+                for routing_key, body, properties in messages:
+                    channel.basic_publish(Message(body, **properties), exchange=self.exchange, routing_key=routing_key)
+                    self._unconfirmed.add(self._next_tag)
+                    self._next_tag += 1
             deadline = time.monotonic() + timeout
             while self._unconfirmed:
                 remaining = deadline - time.monotonic()
@@ -213,16 +216,25 @@ class ConfirmingPublisher:
                 connection.release()
 
 
-def _message(envelope: dict) -> tuple[str, bytes, dict]:
-    body = json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+def _message(row) -> tuple[str, bytes, dict]:
+    """The outbox row as it goes on the wire: the envelope's JSON text as stored, not parsed and
+    written again."""
     properties = {
         "content_type": "application/json",
         "content_encoding": "utf-8",
         "delivery_mode": 2,
-        "message_id": envelope["event_id"],
-        "application_headers": {context_header("correlation_id"): envelope["correlation_id"]},
+        "message_id": str(row.event_id),
+        "application_headers": {context_header("correlation_id"): row.correlation_id},
     }
-    return envelope["event_type"], body, properties
+    return row.event_type, row.body.encode(), properties
+
+
+_TAKE_PENDING = text(
+    "UPDATE outbox SET published_at = clock_timestamp() WHERE id IN ("
+    "SELECT id FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED) "
+    "RETURNING id, event_id, event_type, envelope->>'correlation_id' AS correlation_id, "
+    "envelope::text AS body, occurred_at"
+)
 
 
 class OutboxRelay(SharedExtension):
@@ -231,7 +243,9 @@ class OutboxRelay(SharedExtension):
     def setup(self):
         config = self.container.config
         self.service = self.container.service_name
-        self.engine = create_engine(config["DATABASE_URL"], pool_size=2, max_overflow=0, pool_pre_ping=True)
+        # no pre-ping (a round trip per pass): a pass on a connection the database dropped fails,
+        # the connection is discarded, and the next nudge or sweep takes a new one
+        self.engine = create_engine(config["DATABASE_URL"], pool_size=2, max_overflow=0)
         self.publisher = ConfirmingPublisher(
             config.get("OUTBOX_AMQP_URI") or config["AMQP_URI"], events_exchange(self.service)
         )
@@ -282,21 +296,15 @@ class OutboxRelay(SharedExtension):
                     return total
 
     def _publish_batch(self) -> int:
+        # one statement takes the oldest pending rows and marks them; the mark commits only after
+        # the broker confirmed them all, so a failed publish leaves them pending (rolled back).
+        # Every round trip here costs the producer CPU on every commit that nudges the relay.
         with self.engine.begin() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT id, envelope, occurred_at FROM outbox WHERE published_at IS NULL "
-                    "ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED"
-                ),
-                {"limit": self.batch_size},
-            ).all()
+            rows = conn.execute(_TAKE_PENDING, {"limit": self.batch_size}).all()
             if not rows:
                 return 0
-            self.publisher.publish([_message(row.envelope) for row in rows], timeout=self.confirm_timeout)
-            conn.execute(
-                text("UPDATE outbox SET published_at = now() WHERE id = ANY(:ids)"),
-                {"ids": [row.id for row in rows]},
-            )
+            rows.sort(key=lambda row: row.id)  # RETURNING keeps no order: publish oldest first
+            self.publisher.publish([_message(row) for row in rows], timeout=self.confirm_timeout)
         now = datetime.now(UTC)
         metrics.OUTBOX_PUBLISHED.labels(self.service).inc(len(rows))
         for row in rows:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 
 from aww_contracts.envelope import register_schema_dir
 from aww_contracts.errors import DomainError
+from servicekit import logs
 from servicekit.entrypoints import event_handler, rpc
 from servicekit.outbox import add_event, add_events, create_tables
 from servicekit.service import ServiceBase
@@ -101,15 +102,15 @@ class ConsumerService(ServiceBase):
         if self.failures_wanted[text] > 0:
             self.failures_wanted[text] -= 1
             raise RuntimeError("transient failure, on purpose")
-        from servicekit import logs
-
+        # parameters apart from the statement: SQLAlchemy compiles it once, not once per event
         self.db.execute(
-            insert(applied).values(
-                event_id=envelope["event_id"],
-                note_id=data["note_id"],
-                correlation_id=logs.correlation_id.get(),
-                occurred_at=envelope["occurred_at"],
-            )
+            insert(applied),
+            {
+                "event_id": envelope["event_id"],
+                "note_id": data["note_id"],
+                "correlation_id": logs.correlation_id.get(),
+                "occurred_at": envelope["occurred_at"],
+            },
         )
         if text.startswith("slow"):
             time.sleep(1.0)  # after its write: the transaction stays open, not yet committed
