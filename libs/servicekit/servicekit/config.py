@@ -12,12 +12,15 @@ def env(name: str, default: str) -> str:
     return value if value not in (None, "") else default
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     raw = env(name, str(default))
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         raise SystemExit(f"configuration error: {name} must be an integer, got {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise SystemExit(f"configuration error: {name} must be at least {minimum}, got {value}")
+    return value
 
 
 def env_float(name: str, default: float) -> float:
@@ -56,7 +59,10 @@ def nameko_config(service: str) -> dict:
     return {
         "AMQP_URI": amqp_uri(),
         "DATABASE_URL": database_url(service),
-        "max_workers": env_int("MAX_WORKERS", 10),
+        "max_workers": env_int("MAX_WORKERS", 10, minimum=1),
         "serializer": "json",
         "HEARTBEAT": env_int("AMQP_HEARTBEAT", 60),
+        # events handled in one transaction, and how many such batches run at once per handler
+        "EVENT_BATCH_SIZE": env_int("EVENT_BATCH_SIZE", 100, minimum=1),
+        "EVENT_BATCHES_IN_FLIGHT": env_int("EVENT_BATCHES_IN_FLIGHT", 2, minimum=1),
     }

@@ -4,7 +4,8 @@ setuptools >= 81).
     python -m servicekit.runner aww_identity.service:IdentityService [--migrate]
 
 Environment: PSYCOPG_WAIT_FUNC=wait_select (required), AMQP_URI, <SERVICE>_DATABASE_URL or
-AWW_DB_PREFIX, OPS_PORT (metrics/health/readiness; 0 = off), LOG_LEVEL, MAX_WORKERS.
+AWW_DB_PREFIX, OPS_PORT (metrics/health/readiness; 0 = off), LOG_LEVEL, MAX_WORKERS,
+EVENT_BATCH_SIZE (events per transaction, 100), EVENT_BATCHES_IN_FLIGHT (per handler, 2).
 """
 
 from __future__ import annotations
