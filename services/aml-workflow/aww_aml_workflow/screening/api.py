@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import bindparam, func, insert, select, tuple_, update
 
 from aww_aml_workflow.screening import store
 from aww_aml_workflow.screening.domain import countries as country_lists
@@ -160,10 +160,25 @@ def _check_subjects(subjects: list[Subject]) -> None:
 # ---- list snapshots ---------------------------------------------------------------------------
 
 
+# read on every screening and assessment: built once (building a statement costs about as much CPU
+# as running it)
+_CURRENT_SNAPSHOTS = (
+    select(store.snapshots).where(store.snapshots.c.status == "current").order_by(store.snapshots.c.source)
+)
+_CURRENT_COUNTRY_LISTS = select(store.country_lists).where(store.country_lists.c.status == "current")
+_LATEST_RUN = (
+    select(store.runs)
+    .where(
+        store.runs.c.organisation_id == bindparam("organisation_id"),
+        store.runs.c.contact_id == bindparam("contact_id"),
+    )
+    .order_by(store.runs.c.screened_at.desc())
+    .limit(1)
+)
+
+
 def _current_snapshots(session) -> list:
-    return session.execute(
-        select(store.snapshots).where(store.snapshots.c.status == "current").order_by(store.snapshots.c.source)
-    ).all()
+    return session.execute(_CURRENT_SNAPSHOTS).all()
 
 
 def _snapshot_summary(row) -> dict:
@@ -333,7 +348,7 @@ def import_country_list(session, *, content: bytes, imported_by) -> dict:
 
 def _country_lists(session) -> dict[str, country_lists.CountryList]:
     lists = dict(country_lists.shipped_lists())
-    for row in session.execute(select(store.country_lists).where(store.country_lists.c.status == "current")):
+    for row in session.execute(_CURRENT_COUNTRY_LISTS):
         lists[row.list_name] = country_lists.parse_country_list(row.document)
     return lists
 
@@ -463,13 +478,14 @@ def screen(
     index = index_for(session, [str(row.id) for row in snapshots])
     matches = offload(_match_all, index, subjects, threshold)
     screened = _RunInput(organisation, contact_id, subjects, _uuid(screened_by, "screened_by"), "request", matches)
-    _record_runs(session, [screened], snapshots=snapshots, threshold=threshold)
-    return run(session, organisation, screened.run_id)
+    row = _record_runs(session, [screened], snapshots=snapshots, threshold=threshold)
+    return _run_from_row(row, _run_hits(session, row))  # the run as stored (RETURNING), its hits read
 
 
-def _record_runs(session, inputs: list[_RunInput], *, snapshots, threshold: float) -> None:
+def _record_runs(session, inputs: list[_RunInput], *, snapshots, threshold: float):
     """Write runs and their hits in a few statements, whatever the number of contacts (monitoring
-    re-screens thousands at a time); remembered decisions are re-applied on the way."""
+    re-screens thousands at a time); remembered decisions are re-applied on the way. A single run
+    (a screening asked for) comes back as its stored row."""
     now = _now()
     with_matches = {(i.organisation, i.contact_id) for i in inputs if i.matches}
     decided = _latest_decisions(session, with_matches)
@@ -541,9 +557,14 @@ def _record_runs(session, inputs: list[_RunInput], *, snapshots, threshold: floa
                 "new_hit_count": len(item.new_hit_ids),
             }
         )
-    session.execute(insert(store.runs), run_rows)
+    stored = None
+    if len(run_rows) == 1:
+        stored = session.execute(insert(store.runs).values(run_rows[0]).returning(store.runs)).one()
+    else:
+        session.execute(insert(store.runs), run_rows)
     if hit_rows:
         session.execute(insert(store.hits), hit_rows)
+    return stored
 
 
 # ---- reading runs -----------------------------------------------------------------------------
@@ -641,12 +662,7 @@ def run(session, organisation_id, run_id) -> ScreeningRun:
 
 def latest_run(session, organisation_id, contact_id: str) -> ScreeningRun | None:
     organisation = _uuid(organisation_id, "organisation_id")
-    row = session.execute(
-        select(store.runs)
-        .where(store.runs.c.organisation_id == organisation, store.runs.c.contact_id == contact_id)
-        .order_by(store.runs.c.screened_at.desc())
-        .limit(1)
-    ).first()
+    row = session.execute(_LATEST_RUN, {"organisation_id": organisation, "contact_id": contact_id}).first()
     if row is None:
         return None
     return _run_from_row(row, _run_hits(session, row))
