@@ -24,7 +24,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import and_, func, insert, or_, select, true, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, true, update
 
 from aww_aml_workflow.cases import store as case_store
 from aww_aml_workflow.cases.handling import Actor, _format_value, folded_contains
@@ -78,6 +78,25 @@ def _reason(value, field: str, *, required: bool) -> str | None:
     return value.strip()
 
 
+# ---- statements built once ------------------------------------------------------------------------------
+# The reads and writes every request makes, built at import with bind parameters: building a Core
+# statement (and its cache key) per call cost about as much CPU as running it.
+
+_TIMELINE_INSERT = insert(case_store.timeline)
+_TRANSACTION = select(store.transactions).where(
+    store.transactions.c.id == bindparam("transaction_id"),
+    store.transactions.c.organisation_id == bindparam("organisation_id"),
+)
+_TRANSACTION_FOR_UPDATE = _TRANSACTION.with_for_update()
+_PARTIES = (
+    select(store.parties)
+    .where(store.parties.c.transaction_id == bindparam("transaction_id"))
+    .order_by(store.parties.c.added_at, store.parties.c.role)
+)
+_CALCULATION = select(store.calculations).where(store.calculations.c.id == bindparam("calculation_id"))
+_CALCULATION_FOR_UPDATE = _CALCULATION.with_for_update()
+
+
 # ---- timeline ---------------------------------------------------------------------------------------
 
 
@@ -85,17 +104,18 @@ def record(session, actor, action: str, transaction_id, *, details=None, marker=
     """One line of the timeline (cases' aml_timeline, column transaction_id): who did what, when."""
     role = getattr(actor, "actor_role", None) or ("aml_officer" if actor.role == "aml_officer" else "employee")
     session.execute(
-        insert(case_store.timeline).values(
-            organisation_id=actor.organisation_id,
-            contact_id=contact_id,
-            transaction_id=transaction_id,
-            at=now(),
-            actor_id=actor.account_id,
-            actor_role=role,
-            action=action,
-            details=details or {},
-            marker=marker,
-        )
+        _TIMELINE_INSERT,
+        {
+            "organisation_id": actor.organisation_id,
+            "contact_id": contact_id,
+            "transaction_id": transaction_id,
+            "at": now(),
+            "actor_id": actor.account_id,
+            "actor_role": role,
+            "action": action,
+            "details": details or {},
+            "marker": marker,
+        },
     )
 
 
@@ -123,29 +143,52 @@ def timeline_of(session, actor: Actor, transaction_id) -> list[dict]:
 
 
 def _transaction(session, actor, transaction_id, *, lock: bool = False):
-    query = select(store.transactions).where(
-        store.transactions.c.id == _uuid(transaction_id, "transaction"),
-        store.transactions.c.organisation_id == actor.organisation_id,
-    )
-    row = session.execute(query.with_for_update() if lock else query).first()
+    row = session.execute(
+        _TRANSACTION_FOR_UPDATE if lock else _TRANSACTION,
+        {"transaction_id": _uuid(transaction_id, "transaction"), "organisation_id": actor.organisation_id},
+    ).first()
     if row is None:
         raise DomainError("not_found", "There is no such transaction")
     return row
 
 
 def _parties(session, transaction_id) -> list:
-    return session.execute(
-        select(store.parties)
-        .where(store.parties.c.transaction_id == transaction_id)
-        .order_by(store.parties.c.added_at, store.parties.c.role)
-    ).all()
+    return session.execute(_PARTIES, {"transaction_id": transaction_id}).all()
 
 
 def _calculation(session, calculation_id, *, lock: bool = False):
     if calculation_id is None:
         return None
-    query = select(store.calculations).where(store.calculations.c.id == calculation_id)
-    return session.execute(query.with_for_update() if lock else query).first()
+    return session.execute(
+        _CALCULATION_FOR_UPDATE if lock else _CALCULATION, {"calculation_id": calculation_id}
+    ).first()
+
+
+def _standings_query():
+    c, rp = case_store.contacts.c, case_store.risk_profiles
+    latest = (
+        select(rp.c.id, rp.c.state, rp.c.level)
+        .where(rp.c.contact_id == c.id, rp.c.version_no == c.current_version)
+        .order_by(rp.c.created_at.desc())
+        .limit(1)
+        .lateral("latest_profile")
+    )
+    return (
+        select(
+            c.id,
+            c.display_name,
+            c.status,
+            c.current_version,
+            latest.c.id.label("profile_id"),
+            latest.c.state.label("profile_state"),
+            latest.c.level.label("profile_level"),
+        )
+        .select_from(case_store.contacts.outerjoin(latest, true()))
+        .where(c.id.in_(bindparam("contact_ids", expanding=True)), c.organisation_id == bindparam("organisation_id"))
+    )
+
+
+_STANDINGS = _standings_query()  # contacts and the latest risk profile of their current version
 
 
 class _LatestProfile(NamedTuple):
@@ -157,40 +200,39 @@ class _LatestProfile(NamedTuple):
 def _standing(session, actor, contact_id) -> tuple[model.PartyStanding, object, _LatestProfile | None]:
     """What the store knows of a would-be party: the contact and its current version's latest risk
     profile (one query: the profile joined laterally)."""
-    c, rp = case_store.contacts.c, case_store.risk_profiles
-    latest = (
-        select(rp.c.id, rp.c.state, rp.c.level)
-        .where(rp.c.contact_id == c.id, rp.c.version_no == c.current_version)
-        .order_by(rp.c.created_at.desc())
-        .limit(1)
-        .lateral("latest_profile")
-    )
-    contact = session.execute(
-        select(
-            c.id,
-            c.display_name,
-            c.status,
-            c.current_version,
-            latest.c.id.label("profile_id"),
-            latest.c.state.label("profile_state"),
-            latest.c.level.label("profile_level"),
-        )
-        .select_from(case_store.contacts.outerjoin(latest, true()))
-        .where(c.id == _uuid(contact_id, "contact"), c.organisation_id == actor.organisation_id)
-    ).first()
-    if contact is None:
+    found = _standings(session, actor, [_uuid(contact_id, "contact")])[0]
+    if found is None:
         raise DomainError("not_found", "There is no such contact", field="contact_id")
-    profile = None
-    if contact.profile_id is not None:
-        profile = _LatestProfile(contact.profile_id, contact.profile_state, contact.profile_level)
-    standing = model.PartyStanding(
-        contact_id=str(contact.id),
-        name=contact.display_name,
-        contact_status=contact.status,
-        profile_state=profile.state if profile else None,
-        profile_level=profile.level if profile else None,
-    )
-    return standing, contact, profile
+    return found
+
+
+def _standings(session, actor, contact_ids: list) -> list:
+    """_standing of several contacts in one query, in the order given; None for one that is not a
+    contact of the office."""
+    found = {
+        row.id: row
+        for row in session.execute(
+            _STANDINGS, {"contact_ids": list(dict.fromkeys(contact_ids)), "organisation_id": actor.organisation_id}
+        )
+    }
+    standings = []
+    for contact_id in contact_ids:
+        contact = found.get(contact_id)
+        if contact is None:
+            standings.append(None)
+            continue
+        profile = None
+        if contact.profile_id is not None:
+            profile = _LatestProfile(contact.profile_id, contact.profile_state, contact.profile_level)
+        standing = model.PartyStanding(
+            contact_id=str(contact.id),
+            name=contact.display_name,
+            contact_status=contact.status,
+            profile_state=profile.state if profile else None,
+            profile_level=profile.level if profile else None,
+        )
+        standings.append((standing, contact, profile))
+    return standings
 
 
 # ---- the transaction as the caller sees it --------------------------------------------------------------
@@ -339,10 +381,11 @@ def get_transaction(session, actor: Actor, transaction_id) -> dict:
 # ---- search text --------------------------------------------------------------------------------------
 
 
-def _refresh_search(session, row) -> tuple:
+def _refresh_search(session, row, parties=None) -> tuple:
     """Rewrite the search text from the transaction `row` (as it stands now in this transaction) and
-    its parties; returns the row as updated and the parties, for the view."""
-    parties = _parties(session, row.id)
+    its parties (read unless given); returns the row as updated and the parties, for the view."""
+    if parties is None:
+        parties = _parties(session, row.id)
     names = [p.display_name for p in parties]
     raw = " ".join([row.reference, address_line(row.property or {}), *names])
     updated = session.execute(
@@ -425,11 +468,16 @@ def create_transaction(session, actor: Actor, *, data, answers=None, parties=Non
         transaction_id,
         details={"reference": cleaned["reference"], "type": cleaned["type"], "cash_cents": summary.cash_cents},
     )
+    added: list = []  # the new transaction's parties, as inserted
     for index, party in enumerate(parties or []):
         if not isinstance(party, dict):
             raise field_error(f"parties.{index}", "give contact_id and role")
-        _add_party(session, actor, row, party.get("contact_id"), party.get("role"), field=f"parties.{index}")
-    row, parties = _refresh_search(session, row)
+        added.append(
+            _add_party(
+                session, actor, row, party.get("contact_id"), party.get("role"), field=f"parties.{index}", present=added
+            )
+        )
+    row, parties = _refresh_search(session, row, sorted(added, key=lambda p: (p.added_at, p.role)))  # as _parties
     return _view(session, row, actor.language, parties=parties, calculation=None)  # no calculation yet
 
 
@@ -486,8 +534,10 @@ def answer_questions(session, actor: Actor, transaction_id, *, answers) -> dict:
 # ---- parties ---------------------------------------------------------------------------------------------
 
 
-def _add_party(session, actor, row, contact_id, role, *, field: str = "contact_id") -> None:
-    """Add a party to the transaction `row` (read or written in this transaction)."""
+def _add_party(session, actor, row, contact_id, role, *, field: str = "contact_id", present=None):
+    """Add a party to the transaction `row` (read or written in this transaction); `present` are its
+    parties when the caller has them (a transaction being created), else they are read. Returns the
+    party row as inserted."""
     transaction_id = row.id
     try:
         model.check_role(row.type, role)
@@ -510,15 +560,19 @@ def _add_party(session, actor, row, contact_id, role, *, field: str = "contact_i
             profile_state=standing.profile_state,
             errors=[{"field": where, "message": blocker}],
         )
-    present = session.execute(
-        select(store.parties.c.contact_id, store.parties.c.role).where(store.parties.c.transaction_id == transaction_id)
-    ).all()  # at most MAX_PARTIES
+    if present is None:
+        present = session.execute(
+            select(store.parties.c.contact_id, store.parties.c.role).where(
+                store.parties.c.transaction_id == transaction_id
+            )
+        ).all()  # at most MAX_PARTIES
     if any(party.contact_id == contact.id and party.role == role for party in present):
         raise DomainError("conflict", f"{standing.name} is already a {role} of this transaction", field=field)
     if len(present) >= model.MAX_PARTIES:
         raise DomainError("conflict", f"A transaction has at most {model.MAX_PARTIES} parties")
-    session.execute(
-        insert(store.parties).values(
+    added = session.execute(
+        insert(store.parties)
+        .values(
             transaction_id=transaction_id,
             contact_id=contact.id,
             role=role,
@@ -530,7 +584,8 @@ def _add_party(session, actor, row, contact_id, role, *, field: str = "contact_i
             added_at=now(),
             added_by=actor.account_id,
         )
-    )
+        .returning(store.parties)
+    ).one()
     record(
         session,
         actor,
@@ -539,6 +594,7 @@ def _add_party(session, actor, row, contact_id, role, *, field: str = "contact_i
         contact_id=contact.id,
         details={"role": role, "name": contact.display_name, "level": profile.level, "reference": row.reference},
     )
+    return added
 
 
 def add_party(session, actor: Actor, transaction_id, *, contact_id, role) -> dict:
@@ -694,8 +750,11 @@ def search_transactions(
 def _check_parties(session, actor, parties, *, same_profile: bool) -> None:
     """Every party still stands: its current risk profile is accepted (and, before paying, it is
     the profile the party was added with, so the calculation rests on what is shown)."""
-    for party in parties:
-        standing, _, profile = _standing(session, actor, party.contact_id)
+    standings = _standings(session, actor, [party.contact_id for party in parties]) if parties else []
+    for party, found in zip(parties, standings, strict=True):
+        if found is None:
+            raise DomainError("not_found", "There is no such contact", field="contact_id")
+        standing, _, profile = found
         blocker = model.party_blocker(standing)
         if blocker is None and same_profile and profile.id != party.risk_profile_id:
             blocker = f"{standing.name}: the contact has a newer accepted risk profile: remove and add the party again"
@@ -800,20 +859,24 @@ def _decline(session, actor, transaction_id, calculation_id, error: DomainError)
     record(session, actor, "payment_refused", row.id, details=details)
 
 
+_PROFILE_FACTORS = (  # the factors of risk profiles' assessments (NULL when the assessment is not found)
+    select(case_store.risk_profiles.c.id, case_store.assessments.c.factors)
+    .select_from(
+        case_store.risk_profiles.outerjoin(
+            case_store.assessments, case_store.assessments.c.id == case_store.risk_profiles.c.assessment_id
+        )
+    )
+    .where(case_store.risk_profiles.c.id.in_(bindparam("profile_ids", expanding=True)))
+)
+
+
 def _party_risks(session, parties) -> list[tx_rules.PartyRisk]:
     """Each party's level and the higher-risk factors of the risk profile it was added with (one
     query for all parties; no factors when the profile or its assessment is not found)."""
-    rp, assessments = case_store.risk_profiles, case_store.assessments
     factors_of: dict = {}
-    profile_ids = {party.risk_profile_id for party in parties}
+    profile_ids = list(dict.fromkeys(party.risk_profile_id for party in parties))
     if profile_ids:
-        factors_of = dict(
-            session.execute(
-                select(rp.c.id, assessments.c.factors)
-                .select_from(rp.outerjoin(assessments, assessments.c.id == rp.c.assessment_id))
-                .where(rp.c.id.in_(profile_ids))
-            ).all()
-        )
+        factors_of = dict(session.execute(_PROFILE_FACTORS, {"profile_ids": profile_ids}).all())
     risks = []
     for party in parties:
         factors = factors_of.get(party.risk_profile_id)
