@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.util import ClauseAdapter
 
@@ -70,6 +70,29 @@ def _reason(value, field: str, *, required: bool) -> str | None:
     return value.strip()
 
 
+# ---- statements built once ----------------------------------------------------------------------------
+# The reads and writes every request makes, built at import with bind parameters: building a Core
+# statement (and its cache key) per call cost about as much CPU as running it.
+
+_TIMELINE_INSERT = insert(store.timeline)
+_CONTACT = select(store.contacts).where(
+    store.contacts.c.id == bindparam("contact_id"), store.contacts.c.organisation_id == bindparam("organisation_id")
+)
+_CONTACT_FOR_UPDATE = _CONTACT.with_for_update()
+_VERSION = select(store.versions).where(
+    store.versions.c.contact_id == bindparam("contact_id"), store.versions.c.version_no == bindparam("version_no")
+)
+_VERSION_FOR_UPDATE = _VERSION.with_for_update()
+_DOCUMENTS = (
+    select(store.documents)
+    .where(
+        store.documents.c.contact_id == bindparam("contact_id"),
+        store.documents.c.version_no == bindparam("version_no"),
+    )
+    .order_by(store.documents.c.uploaded_at)
+)
+
+
 # ---- timeline -------------------------------------------------------------------------------------
 
 
@@ -78,17 +101,18 @@ def record(
 ):
     """One line of the timeline: who did what, when. Never a national number in `details`."""
     session.execute(
-        insert(store.timeline).values(
-            organisation_id=actor.organisation_id if actor else details["organisation_id"],
-            contact_id=contact_id,
-            risk_profile_id=risk_profile_id,
-            at=now(),
-            actor_id=actor.account_id if actor else None,
-            actor_role=actor.actor_role if actor else "system",
-            action=action,
-            details=details or {},
-            marker=marker,
-        )
+        _TIMELINE_INSERT,
+        {
+            "organisation_id": actor.organisation_id if actor else details["organisation_id"],
+            "contact_id": contact_id,
+            "risk_profile_id": risk_profile_id,
+            "at": now(),
+            "actor_id": actor.account_id if actor else None,
+            "actor_role": actor.actor_role if actor else "system",
+            "action": action,
+            "details": details or {},
+            "marker": marker,
+        },
     )
 
 
@@ -117,10 +141,10 @@ def timeline_of(session, actor: Actor, contact_id) -> list[dict]:
 
 
 def _contact(session, actor: Actor, contact_id, *, lock: bool = False):
-    query = select(store.contacts).where(
-        store.contacts.c.id == _uuid(contact_id), store.contacts.c.organisation_id == actor.organisation_id
-    )
-    row = session.execute(query.with_for_update() if lock else query).first()
+    row = session.execute(
+        _CONTACT_FOR_UPDATE if lock else _CONTACT,
+        {"contact_id": _uuid(contact_id), "organisation_id": actor.organisation_id},
+    ).first()
     if row is None:
         raise DomainError("not_found", "There is no such contact")
     return row
@@ -130,10 +154,9 @@ def _version(session, contact, version_no: int | None = None, *, lock: bool = Fa
     number = contact.current_version if version_no is None else version_no
     if not isinstance(number, int) or isinstance(number, bool):
         raise field_error("version_no", "must be a whole number")
-    query = select(store.versions).where(
-        store.versions.c.contact_id == contact.id, store.versions.c.version_no == number
-    )
-    row = session.execute(query.with_for_update() if lock else query).first()
+    row = session.execute(
+        _VERSION_FOR_UPDATE if lock else _VERSION, {"contact_id": contact.id, "version_no": number}
+    ).first()
     if row is None:
         raise DomainError("not_found", "There is no such version of this contact")
     return row
@@ -355,6 +378,9 @@ _ASSESSMENT_COLUMNS = tuple(
 )  # what _assessment_dict shows (not the stored facts)
 
 
+_ASSESSMENT = select(*_ASSESSMENT_COLUMNS).where(store.assessments.c.id == bindparam("assessment_id"))
+
+
 def _assessment_dict(row) -> dict:
     return {
         "assessment_id": str(row.id),
@@ -373,7 +399,7 @@ def _assessment_dict(row) -> dict:
 def _load_assessment(session, assessment_id):
     if assessment_id is None:
         return None
-    row = session.execute(select(*_ASSESSMENT_COLUMNS).where(store.assessments.c.id == assessment_id)).first()
+    row = session.execute(_ASSESSMENT, {"assessment_id": assessment_id}).first()
     return _assessment_dict(row) if row else None
 
 
@@ -551,11 +577,7 @@ def new_version(session, actor: Actor, contact_id) -> dict:
 
 
 def _documents_of(session, contact_id, version_no) -> list[dict]:
-    rows = session.execute(
-        select(store.documents)
-        .where(store.documents.c.contact_id == contact_id, store.documents.c.version_no == version_no)
-        .order_by(store.documents.c.uploaded_at)
-    ).all()
+    rows = session.execute(_DOCUMENTS, {"contact_id": contact_id, "version_no": version_no}).all()
     return [_document_dict(row) for row in rows]
 
 
@@ -1458,7 +1480,12 @@ def list_risk_profiles(session, actor: Actor, contact_id) -> list[dict]:
 def _refresh_contact_profile(session, contact_id) -> None:
     """The contacts list shows the latest profile's state and the latest accepted profile's review
     date (NULL when there is none): one UPDATE with the two lookups as subqueries."""
+    session.execute(_REFRESH_CONTACT_PROFILE, {"b_contact_id": contact_id, "b_updated_at": now()})
+
+
+def _refresh_contact_profile_statement():
     rp = store.risk_profiles
+    contact_id = bindparam("b_contact_id", type_=store.contacts.c.id.type)
     latest = select(rp.c.state).where(rp.c.contact_id == contact_id).order_by(rp.c.created_at.desc()).limit(1)
     accepted = (
         select(rp.c.review_due_on)
@@ -1466,11 +1493,18 @@ def _refresh_contact_profile(session, contact_id) -> None:
         .order_by(rp.c.decided_at.desc())
         .limit(1)
     )
-    session.execute(
+    return (
         update(store.contacts)
         .where(store.contacts.c.id == contact_id)
-        .values(profile_state=latest.scalar_subquery(), review_due_on=accepted.scalar_subquery(), updated_at=now())
+        .values(
+            profile_state=latest.scalar_subquery(),
+            review_due_on=accepted.scalar_subquery(),
+            updated_at=bindparam("b_updated_at", type_=store.contacts.c.updated_at.type),
+        )
     )
+
+
+_REFRESH_CONTACT_PROFILE = _refresh_contact_profile_statement()
 
 
 def due_reviews(session, actor: Actor, *, within_days: int = 30, limit: int = 100) -> list[dict]:
