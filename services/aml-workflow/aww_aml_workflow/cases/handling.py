@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import String, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.sql.util import ClauseAdapter
 
@@ -83,6 +83,37 @@ _VERSION = select(store.versions).where(
     store.versions.c.contact_id == bindparam("contact_id"), store.versions.c.version_no == bindparam("version_no")
 )
 _VERSION_FOR_UPDATE = _VERSION.with_for_update()
+# writes: an UPDATE's SET columns are the keys of the parameters it runs with (b_… name the row)
+_CONTACT_INSERT = (
+    insert(store.contacts)
+    .values(
+        search_text=func.aww_fold(bindparam("b_search_raw", type_=String())),
+        sort_name=func.aww_fold(bindparam("b_sort_name", type_=String())),
+    )
+    .returning(store.contacts)
+)
+_CONTACT_UPDATE = update(store.contacts).where(store.contacts.c.id == bindparam("b_contact_id"))
+_CONTACT_UPDATE_RETURNING = _CONTACT_UPDATE.returning(store.contacts)
+_VERSION_INSERT = insert(store.versions).returning(store.versions)
+_VERSION_UPDATE = update(store.versions).where(
+    store.versions.c.contact_id == bindparam("b_contact_id"), store.versions.c.version_no == bindparam("b_version_no")
+)
+_VERSION_UPDATE_RETURNING = _VERSION_UPDATE.returning(store.versions)
+_DOCUMENT_INSERT = insert(store.documents).returning(store.documents)
+_BLOB_INSERT = (
+    pg_insert(store.blobs)
+    .on_conflict_do_nothing(index_elements=["organisation_id", "sha256"])
+    .returning(store.blobs.c.id)
+)
+_BLOB = select(store.blobs.c.id).where(
+    store.blobs.c.organisation_id == bindparam("organisation_id"), store.blobs.c.sha256 == bindparam("sha256")
+)
+_PROFILE_INSERT = insert(store.risk_profiles).returning(store.risk_profiles)
+_PROFILE_UPDATE_RETURNING = (
+    update(store.risk_profiles)
+    .where(store.risk_profiles.c.id == bindparam("b_profile_id"))
+    .returning(store.risk_profiles)
+)
 _DOCUMENTS = (
     select(store.documents)
     .where(
@@ -294,30 +325,29 @@ def _save_assessment(
     """Store an assessment; returns it as _load_assessment would read it back (RETURNING)."""
     assessment_id = uuid.uuid4()
     row = session.execute(
-        insert(store.assessments)
-        .values(
-            id=assessment_id,
-            organisation_id=actor.organisation_id,
-            contact_id=contact.id,
-            version_no=version_no,
-            risk_profile_id=risk_profile_id,
-            subject=subject,
-            level=assessment.level,
-            rules_version=assessment.rules_version,
-            factors=[factor.as_dict() for factor in assessment.factors],
-            decided_by_rule=assessment.decided_by,
-            higher_weight=assessment.higher_weight,
-            lower_weight=assessment.lower_weight,
-            facts=_storable_facts(facts),
-            screening=(
+        _ASSESSMENT_INSERT,
+        {
+            "id": assessment_id,
+            "organisation_id": actor.organisation_id,
+            "contact_id": contact.id,
+            "version_no": version_no,
+            "risk_profile_id": risk_profile_id,
+            "subject": subject,
+            "level": assessment.level,
+            "rules_version": assessment.rules_version,
+            "factors": [factor.as_dict() for factor in assessment.factors],
+            "decided_by_rule": assessment.decided_by,
+            "higher_weight": assessment.higher_weight,
+            "lower_weight": assessment.lower_weight,
+            "facts": _storable_facts(facts),
+            "screening": (
                 {"run_id": screening.get("run_id"), "list_versions": screening.get("list_versions", [])}
                 if screening
                 else None
             ),
-            assessed_at=now(),
-            assessed_by=actor.account_id,
-        )
-        .returning(*_ASSESSMENT_COLUMNS)
+            "assessed_at": now(),
+            "assessed_by": actor.account_id,
+        },
     ).one()
     return _assessment_dict(row)
 
@@ -379,6 +409,7 @@ _ASSESSMENT_COLUMNS = tuple(
 
 
 _ASSESSMENT = select(*_ASSESSMENT_COLUMNS).where(store.assessments.c.id == bindparam("assessment_id"))
+_ASSESSMENT_INSERT = insert(store.assessments).returning(*_ASSESSMENT_COLUMNS)
 
 
 def _assessment_dict(row) -> dict:
@@ -440,35 +471,37 @@ def create_contact(session, actor: Actor, *, kind, data, answers=None) -> dict:
     book = rules.current(today())
     cleaned_answers = _clean_answers(book, "contact", kind, answers)
     contact_id, moment = uuid.uuid4(), now()
+    name = contact_rules.display_name(kind, cleaned)
     contact = session.execute(
-        insert(store.contacts)
-        .values(
-            id=contact_id,
-            organisation_id=actor.organisation_id,
-            kind=kind,
-            current_version=1,
-            status="draft",
-            employee_id=actor.account_id,
-            created_at=moment,
-            updated_at=moment,
-            **_search_values(kind, cleaned),
-        )
-        .returning(store.contacts)
+        _CONTACT_INSERT,
+        {
+            "id": contact_id,
+            "organisation_id": actor.organisation_id,
+            "kind": kind,
+            "current_version": 1,
+            "status": "draft",
+            "employee_id": actor.account_id,
+            "created_at": moment,
+            "updated_at": moment,
+            "display_name": name,
+            "number": contact_rules.number_of(kind, cleaned),
+            "b_search_raw": _search_raw(kind, cleaned),  # folded as _search_values folds them
+            "b_sort_name": name,
+        },
     ).one()
     version = session.execute(
-        insert(store.versions)
-        .values(
-            contact_id=contact_id,
-            version_no=1,
-            organisation_id=actor.organisation_id,
-            state="draft",
-            data=cleaned,
-            answers=cleaned_answers,
-            created_at=moment,
-            created_by=actor.account_id,
-            updated_at=moment,
-        )
-        .returning(store.versions)
+        _VERSION_INSERT,
+        {
+            "contact_id": contact_id,
+            "version_no": 1,
+            "organisation_id": actor.organisation_id,
+            "state": "draft",
+            "data": cleaned,
+            "answers": cleaned_answers,
+            "created_at": moment,
+            "created_by": actor.account_id,
+            "updated_at": moment,
+        },
     ).one()
     record(session, actor, "contact_created", contact_id=contact_id, details={"kind": kind, "version_no": 1})
     # the rows as stored (RETURNING); a contact made just now has no screening, documents or decision
@@ -894,16 +927,11 @@ def search_contacts(
 def _stored_blob(session, organisation_id, digest: str, content: bytes) -> uuid.UUID:
     """The office's blob of this content, stored once even when two uploads of it race."""
     inserted = session.execute(
-        pg_insert(store.blobs)
-        .values(id=uuid.uuid4(), organisation_id=organisation_id, sha256=digest, content=content)
-        .on_conflict_do_nothing(index_elements=["organisation_id", "sha256"])
-        .returning(store.blobs.c.id)
+        _BLOB_INSERT, {"id": uuid.uuid4(), "organisation_id": organisation_id, "sha256": digest, "content": content}
     ).scalar_one_or_none()
     if inserted is not None:
         return inserted
-    return session.execute(
-        select(store.blobs.c.id).where(store.blobs.c.organisation_id == organisation_id, store.blobs.c.sha256 == digest)
-    ).scalar_one()
+    return session.execute(_BLOB, {"organisation_id": organisation_id, "sha256": digest}).scalar_one()
 
 
 def upload_document(session, actor: Actor, contact_id, *, proof_kind, filename, content: bytes, max_bytes: int) -> dict:
@@ -925,24 +953,23 @@ def upload_document(session, actor: Actor, contact_id, *, proof_kind, filename, 
     blob_id = _stored_blob(session, actor.organisation_id, digest, content)
     document_id, moment = uuid.uuid4(), now()
     document = session.execute(
-        insert(store.documents)
-        .values(
-            id=document_id,
-            organisation_id=actor.organisation_id,
-            contact_id=contact.id,
-            version_no=version.version_no,
-            proof_kind=proof_kind,
-            filename=recognised.filename,
-            media_type=recognised.media_type,
-            size_bytes=recognised.size,
-            sha256=digest,
-            blob_id=blob_id,
-            uploaded_at=moment,
-            uploaded_by=actor.account_id,
-        )
-        .returning(store.documents)
+        _DOCUMENT_INSERT,
+        {
+            "id": document_id,
+            "organisation_id": actor.organisation_id,
+            "contact_id": contact.id,
+            "version_no": version.version_no,
+            "proof_kind": proof_kind,
+            "filename": recognised.filename,
+            "media_type": recognised.media_type,
+            "size_bytes": recognised.size,
+            "sha256": digest,
+            "blob_id": blob_id,
+            "uploaded_at": moment,
+            "uploaded_by": actor.account_id,
+        },
     ).one()
-    session.execute(update(store.contacts).where(store.contacts.c.id == contact.id).values(updated_at=moment))
+    session.execute(_CONTACT_UPDATE, {"b_contact_id": contact.id, "updated_at": moment})
     record(
         session,
         actor,
@@ -1019,9 +1046,8 @@ def screen_contact(session, actor: Actor, contact_id) -> dict:
         screened_by=actor.account_id,
     )
     session.execute(
-        update(store.versions)
-        .where(store.versions.c.contact_id == contact.id, store.versions.c.version_no == version.version_no)
-        .values(screening_run_id=run.run_id)
+        _VERSION_UPDATE,
+        {"b_contact_id": contact.id, "b_version_no": version.version_no, "screening_run_id": run.run_id},
     )
     record(
         session,
@@ -1084,23 +1110,21 @@ def decide_contact(session, actor: Actor, contact_id, *, decision, reason=None, 
     moment = now()
     state_after = "accepted" if decision == "accept" else "refused"
     decided_version = session.execute(
-        update(store.versions)
-        .where(store.versions.c.contact_id == contact.id, store.versions.c.version_no == version.version_no)
-        .values(
-            state=state_after,
-            decided_at=moment,
-            decided_by=actor.account_id,
-            decision_reason=reason,
-            assessment_id=uuid.UUID(decided["assessment_id"]),
-            updated_at=moment,
-        )
-        .returning(store.versions)
+        _VERSION_UPDATE_RETURNING,
+        {
+            "b_contact_id": contact.id,
+            "b_version_no": version.version_no,
+            "state": state_after,
+            "decided_at": moment,
+            "decided_by": actor.account_id,
+            "decision_reason": reason,
+            "assessment_id": uuid.UUID(decided["assessment_id"]),
+            "updated_at": moment,
+        },
     ).one()
     decided_contact = session.execute(
-        update(store.contacts)
-        .where(store.contacts.c.id == contact.id)
-        .values(status=state_after, level=assessment.level, updated_at=moment)
-        .returning(store.contacts)
+        _CONTACT_UPDATE_RETURNING,
+        {"b_contact_id": contact.id, "status": state_after, "level": assessment.level, "updated_at": moment},
     ).one()
     record(
         session,
@@ -1280,23 +1304,22 @@ def start_risk_profile(session, actor: Actor, contact_id, *, answers=None, skip:
         risk_profile_id=profile_id,
     )
     profile = session.execute(
-        insert(store.risk_profiles)
-        .values(
-            id=profile_id,
-            organisation_id=actor.organisation_id,
-            contact_id=contact.id,
-            version_no=version.version_no,
-            state="assessed",
-            answers=cleaned,
-            skipped=bool(skip),
-            level=assessment.level,
-            assessment_id=uuid.UUID(stored["assessment_id"]),
-            created_at=moment,
-            created_by=actor.account_id,
-            updated_at=moment,
-            review_of=previous.id if previous else None,
-        )
-        .returning(store.risk_profiles)
+        _PROFILE_INSERT,
+        {
+            "id": profile_id,
+            "organisation_id": actor.organisation_id,
+            "contact_id": contact.id,
+            "version_no": version.version_no,
+            "state": "assessed",
+            "answers": cleaned,
+            "skipped": bool(skip),
+            "level": assessment.level,
+            "assessment_id": uuid.UUID(stored["assessment_id"]),
+            "created_at": moment,
+            "created_by": actor.account_id,
+            "updated_at": moment,
+            "review_of": previous.id if previous else None,
+        },
     ).one()
     _refresh_contact_profile(session, contact.id)
     record(
@@ -1375,17 +1398,16 @@ def decide_risk_profile(session, actor: Actor, profile_id, *, decision, reason=N
     if target == "accepted":
         review = rules.rulebook(assessment["rules_version"]).review_date(row.level, moment.date())
     decided = session.execute(
-        update(store.risk_profiles)
-        .where(store.risk_profiles.c.id == row.id)
-        .values(
-            state=target,
-            decided_at=moment,
-            decided_by=actor.account_id,
-            decision_reason=reason,
-            review_due_on=review,
-            updated_at=moment,
-        )
-        .returning(store.risk_profiles)
+        _PROFILE_UPDATE_RETURNING,
+        {
+            "b_profile_id": row.id,
+            "state": target,
+            "decided_at": moment,
+            "decided_by": actor.account_id,
+            "decision_reason": reason,
+            "review_due_on": review,
+            "updated_at": moment,
+        },
     ).one()
     _refresh_contact_profile(session, row.contact_id)
     record(

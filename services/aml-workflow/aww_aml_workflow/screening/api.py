@@ -482,6 +482,9 @@ def screen(
     return _run_from_row(row, _run_hits(session, row))  # the run as stored (RETURNING), its hits read
 
 
+_RUN_INSERT = insert(store.runs).returning(store.runs)
+
+
 def _record_runs(session, inputs: list[_RunInput], *, snapshots, threshold: float):
     """Write runs and their hits in a few statements, whatever the number of contacts (monitoring
     re-screens thousands at a time); remembered decisions are re-applied on the way. A single run
@@ -559,7 +562,7 @@ def _record_runs(session, inputs: list[_RunInput], *, snapshots, threshold: floa
         )
     stored = None
     if len(run_rows) == 1:
-        stored = session.execute(insert(store.runs).values(run_rows[0]).returning(store.runs)).one()
+        stored = session.execute(_RUN_INSERT, run_rows[0]).one()
     else:
         session.execute(insert(store.runs), run_rows)
     if hit_rows:
@@ -793,18 +796,24 @@ def screening_facts(session, organisation_id, contact_id: str) -> dict:
 # ---- ongoing monitoring -----------------------------------------------------------------------
 
 
-def set_monitored(session, *, organisation_id, contact_id: str, monitored: bool) -> None:
+def _set_monitored_statement():
     from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-    organisation = _uuid(organisation_id, "organisation_id")
-    statement = pg_insert(store.monitoring).values(
-        organisation_id=organisation, contact_id=contact_id, monitored=bool(monitored), changed_at=_now()
+    statement = pg_insert(store.monitoring)
+    return statement.on_conflict_do_update(
+        index_elements=["organisation_id", "contact_id"],
+        set_={"monitored": statement.excluded.monitored, "changed_at": statement.excluded.changed_at},
     )
+
+
+_SET_MONITORED = _set_monitored_statement()  # built once: every decision on a contact runs it
+
+
+def set_monitored(session, *, organisation_id, contact_id: str, monitored: bool) -> None:
+    organisation = _uuid(organisation_id, "organisation_id")
     session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["organisation_id", "contact_id"],
-            set_={"monitored": statement.excluded.monitored, "changed_at": statement.excluded.changed_at},
-        )
+        _SET_MONITORED,
+        {"organisation_id": organisation, "contact_id": contact_id, "monitored": bool(monitored), "changed_at": _now()},
     )
 
 

@@ -24,7 +24,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, true, update
+from sqlalchemy import String, and_, bindparam, func, insert, or_, select, true, update
 
 from aww_aml_workflow.cases import store as case_store
 from aww_aml_workflow.cases.handling import Actor, _format_value, folded_contains
@@ -95,6 +95,20 @@ _PARTIES = (
 )
 _CALCULATION = select(store.calculations).where(store.calculations.c.id == bindparam("calculation_id"))
 _CALCULATION_FOR_UPDATE = _CALCULATION.with_for_update()
+# writes: an UPDATE's SET columns are the keys of the parameters it runs with (b_… name the row)
+_TRANSACTION_INSERT = insert(store.transactions).returning(store.transactions)
+_TRANSACTION_UPDATE = update(store.transactions).where(store.transactions.c.id == bindparam("b_transaction_id"))
+_TRANSACTION_UPDATE_RETURNING = _TRANSACTION_UPDATE.returning(store.transactions)
+_SEARCH_TEXT_UPDATE = _TRANSACTION_UPDATE_RETURNING.values(
+    search_text=func.aww_fold(bindparam("b_search_raw", type_=String()))
+)
+_PARTY_INSERT = insert(store.parties).returning(store.parties)
+_CALCULATION_INSERT = insert(store.calculations).returning(store.calculations)
+_CALCULATION_UPDATE_RETURNING = (
+    update(store.calculations)
+    .where(store.calculations.c.id == bindparam("b_calculation_id"))
+    .returning(store.calculations)
+)
 
 
 # ---- timeline ---------------------------------------------------------------------------------------
@@ -389,10 +403,7 @@ def _refresh_search(session, row, parties=None) -> tuple:
     names = [p.display_name for p in parties]
     raw = " ".join([row.reference, address_line(row.property or {}), *names])
     updated = session.execute(
-        update(store.transactions)
-        .where(store.transactions.c.id == row.id)
-        .values(search_text=func.aww_fold(raw), updated_at=now())
-        .returning(store.transactions)
+        _SEARCH_TEXT_UPDATE, {"b_transaction_id": row.id, "b_search_raw": raw, "updated_at": now()}
     ).one()
     return updated, parties
 
@@ -439,27 +450,26 @@ def create_transaction(session, actor: Actor, *, data, answers=None, parties=Non
     transaction_id, moment = uuid.uuid4(), now()
     summary = model.summarise_payment(cleaned["price_cents"], cleaned["payment"])
     row = session.execute(
-        insert(store.transactions)
-        .values(
-            id=transaction_id,
-            organisation_id=actor.organisation_id,
-            reference=cleaned["reference"],
-            type=cleaned["type"],
-            state="draft",
-            property=cleaned["property"],
-            price_cents=cleaned["price_cents"],
-            currency=cleaned["currency"],
-            payment=cleaned["payment"],
-            cash_cents=summary.cash_cents,
-            agreed_on=cleaned["agreed_on"],
-            description=cleaned["description"],
-            answers=cleaned_answers,
-            search_text="",
-            employee_id=actor.account_id,
-            created_at=moment,
-            updated_at=moment,
-        )
-        .returning(store.transactions)
+        _TRANSACTION_INSERT,
+        {
+            "id": transaction_id,
+            "organisation_id": actor.organisation_id,
+            "reference": cleaned["reference"],
+            "type": cleaned["type"],
+            "state": "draft",
+            "property": cleaned["property"],
+            "price_cents": cleaned["price_cents"],
+            "currency": cleaned["currency"],
+            "payment": cleaned["payment"],
+            "cash_cents": summary.cash_cents,
+            "agreed_on": cleaned["agreed_on"],
+            "description": cleaned["description"],
+            "answers": cleaned_answers,
+            "search_text": "",
+            "employee_id": actor.account_id,
+            "created_at": moment,
+            "updated_at": moment,
+        },
     ).one()
     record(
         session,
@@ -571,20 +581,19 @@ def _add_party(session, actor, row, contact_id, role, *, field: str = "contact_i
     if len(present) >= model.MAX_PARTIES:
         raise DomainError("conflict", f"A transaction has at most {model.MAX_PARTIES} parties")
     added = session.execute(
-        insert(store.parties)
-        .values(
-            transaction_id=transaction_id,
-            contact_id=contact.id,
-            role=role,
-            organisation_id=actor.organisation_id,
-            version_no=contact.current_version,
-            risk_profile_id=profile.id,
-            level=profile.level,
-            display_name=contact.display_name,
-            added_at=now(),
-            added_by=actor.account_id,
-        )
-        .returning(store.parties)
+        _PARTY_INSERT,
+        {
+            "transaction_id": transaction_id,
+            "contact_id": contact.id,
+            "role": role,
+            "organisation_id": actor.organisation_id,
+            "version_no": contact.current_version,
+            "risk_profile_id": profile.id,
+            "level": profile.level,
+            "display_name": contact.display_name,
+            "added_at": now(),
+            "added_by": actor.account_id,
+        },
     ).one()
     record(
         session,
@@ -818,22 +827,25 @@ def _begin_payment(session, actor, transaction_id, key: str | None):
             raise DomainError("conflict", "This idempotency key was used for another request", field="idempotency_key")
     calculation_id, moment = uuid.uuid4(), now()
     calculation = session.execute(
-        insert(store.calculations)
-        .values(
-            id=calculation_id,
-            organisation_id=actor.organisation_id,
-            transaction_id=row.id,
-            idempotency_key=key or f"aml-tx-calc-{calculation_id}",
-            state="pending",
-            requested_by=actor.account_id,
-            requested_at=moment,
-        )
-        .returning(store.calculations)
+        _CALCULATION_INSERT,
+        {
+            "id": calculation_id,
+            "organisation_id": actor.organisation_id,
+            "transaction_id": row.id,
+            "idempotency_key": key or f"aml-tx-calc-{calculation_id}",
+            "state": "pending",
+            "requested_by": actor.account_id,
+            "requested_at": moment,
+        },
     ).one()
     session.execute(
-        update(store.transactions)
-        .where(store.transactions.c.id == row.id)
-        .values(state=lifecycle.move(row.state, "pay"), calculation_id=calculation_id, updated_at=moment)
+        _TRANSACTION_UPDATE,
+        {
+            "b_transaction_id": row.id,
+            "state": lifecycle.move(row.state, "pay"),
+            "calculation_id": calculation_id,
+            "updated_at": moment,
+        },
     )
     record(session, actor, "payment_started", row.id, details={"calculation_id": str(calculation_id)})
     return row, calculation, None
@@ -902,28 +914,31 @@ def _finish(session, actor, transaction_id, calculation_id, charge: dict) -> dic
         for key in ("charge_id", "status", "paid_by", "amount_cents", "vat_cents", "receipt_document_id", "reference")
     }
     calculation = session.execute(
-        update(store.calculations)
-        .where(store.calculations.c.id == calculation_id)
-        .values(
-            state="assessed",
-            charge=kept_charge,
-            paid_at=moment,
-            assessed_at=moment,
-            level=result.level,
-            rules_version=result.rules_version,
-            factors=[factor.as_dict() for factor in result.factors],
-            decided_by_rule=result.decided_by,
-            higher_weight=result.higher_weight,
-            lower_weight=result.lower_weight,
-            facts=facts,
-        )
-        .returning(store.calculations)
+        _CALCULATION_UPDATE_RETURNING,
+        {
+            "b_calculation_id": calculation_id,
+            "state": "assessed",
+            "charge": kept_charge,
+            "paid_at": moment,
+            "assessed_at": moment,
+            "level": result.level,
+            "rules_version": result.rules_version,
+            "factors": [factor.as_dict() for factor in result.factors],
+            "decided_by_rule": result.decided_by,
+            "higher_weight": result.higher_weight,
+            "lower_weight": result.lower_weight,
+            "facts": facts,
+        },
     ).one()
     assessed = session.execute(
-        update(store.transactions)
-        .where(store.transactions.c.id == row.id)
-        .values(state=lifecycle.move(row.state, "assess"), level=result.level, assessed_at=moment, updated_at=moment)
-        .returning(store.transactions)
+        _TRANSACTION_UPDATE_RETURNING,
+        {
+            "b_transaction_id": row.id,
+            "state": lifecycle.move(row.state, "assess"),
+            "level": result.level,
+            "assessed_at": moment,
+            "updated_at": moment,
+        },
     ).one()
     must_report = bool((model.cash_flag(row.type, row.price_cents, row.payment) or {}).get("must_report"))
     record(
@@ -1021,10 +1036,15 @@ def decide_transaction(session, actor: Actor, transaction_id, *, decision, reaso
         _check_parties(session, actor, parties, same_profile=False)
     moment = now()
     decided = session.execute(
-        update(store.transactions)
-        .where(store.transactions.c.id == row.id)
-        .values(state=target, decided_at=moment, decided_by=actor.account_id, decision_reason=reason, updated_at=moment)
-        .returning(store.transactions)
+        _TRANSACTION_UPDATE_RETURNING,
+        {
+            "b_transaction_id": row.id,
+            "state": target,
+            "decided_at": moment,
+            "decided_by": actor.account_id,
+            "decision_reason": reason,
+            "updated_at": moment,
+        },
     ).one()
     record(
         session,
