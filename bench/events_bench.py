@@ -120,12 +120,14 @@ def main() -> None:
 
             # 1. latency at a steady rate
             rate, seconds = int(os.environ.get("BENCH_RATE", "200")), 10
+            steady_cpu_before = process_cpu_seconds(groups)
             pool = eventlet.GreenPool(20)
             started = time.perf_counter()
             for i in range(rate * seconds):
                 eventlet.sleep(max(0.0, started + i / rate - time.perf_counter()))
                 pool.spawn_n(pool_of_proxies.call, "probe_producer", "write_note", f"steady {i}")
             pool.waitall()
+            steady_cpu = cpu_used_between(steady_cpu_before, process_cpu_seconds(groups))
             while applied(consumer_db) < rate * seconds:
                 time.sleep(0.05)
             latencies = [
@@ -188,6 +190,12 @@ def main() -> None:
     print(
         f"  sustained: {total} events committed in {committed:.1f} s, all handled after {elapsed:.1f} s "
         f"→ {total / elapsed:.0f} events/s end to end; duplicates applied: {duplicates}"
+    )
+    busy = {name: used * 100 / seconds for name, used in steady_cpu.items() if used > 0.05}
+    print(
+        f"  CPU busy during the {rate}/s run (% of one core): "
+        + ", ".join(f"{name} {value:.0f}" for name, value in sorted(busy.items(), key=lambda kv: -kv[1]))
+        + f"; all {sum(busy.values()):.0f} of {(os.cpu_count() or 1) * 100}"
     )
     # the machine's cores are shared by every process below: CPU per event is the cost that does
     # not depend on what else runs, and cores / that cost is the ceiling of a CPU-bound run
