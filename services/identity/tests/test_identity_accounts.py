@@ -206,6 +206,43 @@ def test_idle_and_absolute_expiry(identity, rpc_proxy, db):
     assert rpc_proxy("identity").resolve_session(token=old["token"]) is None
 
 
+def test_a_resolved_session_is_kept_alive_at_most_once_a_minute(identity, rpc_proxy, db):
+    from sqlalchemy import text
+
+    username = active_user(rpc_proxy, db)
+    session = rpc_proxy("identity").login(username=username, password=PASSWORD)
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE sessions SET last_seen_at = now() - interval '59 minutes' WHERE id = :i"),
+            {"i": session["session_id"]},
+        )
+    assert rpc_proxy("identity").resolve_session(token=session["token"])["username"] == username
+    seen = db.rows("SELECT now() - last_seen_at AS ago FROM sessions WHERE id = :i", i=session["session_id"])
+    assert seen[0].ago.total_seconds() < 60  # touched: the session stays alive for another hour
+    with db.engine.begin() as conn:
+        conn.execute(
+            text("UPDATE sessions SET last_seen_at = now() - interval '30 seconds' WHERE id = :i"),
+            {"i": session["session_id"]},
+        )
+    assert rpc_proxy("identity").resolve_session(token=session["token"])["username"] == username
+    seen = db.rows("SELECT now() - last_seen_at AS ago FROM sessions WHERE id = :i", i=session["session_id"])
+    assert seen[0].ago.total_seconds() >= 30  # seen less than a minute ago: not written again
+
+
+def test_session_lookup_survives_the_database_closing_its_connections(identity, rpc_proxy, db):
+    username = active_user(rpc_proxy, db)
+    session = rpc_proxy("identity").login(username=username, password=PASSWORD)
+    for _ in range(3):  # the lookup keeps its connections open between calls
+        assert rpc_proxy("identity").resolve_session(token=session["token"])["username"] == username
+    closed = db.rows(
+        "SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity "
+        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    assert closed and all(row.done for row in closed)
+    assert rpc_proxy("identity").resolve_session(token=session["token"])["username"] == username
+    assert rpc_proxy("identity").resolve_session(token="aww_s_made-up") is None
+
+
 def test_log_out_everywhere_and_password_change_revoke_every_session(identity, rpc_proxy, db):
     username = active_user(rpc_proxy, db)
     first = rpc_proxy("identity").login(username=username, password=PASSWORD)
