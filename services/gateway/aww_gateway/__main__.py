@@ -21,6 +21,7 @@ def main() -> None:
         proxy_headers=False,
         server_header=False,
         lifespan="on",
+        http="aww_gateway.http_protocol:GatewayHttpProtocol",  # httptools; a response in one send
     )
 
 
