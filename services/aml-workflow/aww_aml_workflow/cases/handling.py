@@ -1180,12 +1180,29 @@ def _blocker_message(blocker: dict) -> str:
 # ---- risk profiles ---------------------------------------------------------------------------------------
 
 
-def _profile(session, actor, profile_id, *, lock=False):
-    query = select(store.risk_profiles).where(
-        store.risk_profiles.c.id == _uuid(profile_id, "risk profile"),
-        store.risk_profiles.c.organisation_id == actor.organisation_id,
+_PROFILE = select(store.risk_profiles).where(
+    store.risk_profiles.c.id == bindparam("profile_id"),
+    store.risk_profiles.c.organisation_id == bindparam("organisation_id"),
+)
+_PROFILE_FOR_UPDATE = _PROFILE.with_for_update()
+_PROFILES_OF_CONTACT = (  # a few: one per review
+    select(
+        store.risk_profiles.c.id,
+        store.risk_profiles.c.state,
+        store.risk_profiles.c.decided_at,
+        store.risk_profiles.c.created_at,
     )
-    row = session.execute(query.with_for_update() if lock else query).first()
+    .where(store.risk_profiles.c.contact_id == bindparam("contact_id"))
+    .order_by(store.risk_profiles.c.created_at)
+)
+_ASSESSMENT_LEVEL = select(store.assessments.c.level).where(store.assessments.c.id == bindparam("assessment_id"))
+
+
+def _profile(session, actor, profile_id, *, lock=False):
+    row = session.execute(
+        _PROFILE_FOR_UPDATE if lock else _PROFILE,
+        {"profile_id": _uuid(profile_id, "risk profile"), "organisation_id": actor.organisation_id},
+    ).first()
     if row is None:
         raise DomainError("not_found", "There is no such risk profile")
     return row
@@ -1222,9 +1239,7 @@ def _profile_dict(session, row, language, assessment: dict | None = None) -> dic
 def _assess_profile(session, actor, contact, version, answers: dict):
     book = rules.current(today())
     screening = _screening_facts(session, actor, contact)
-    contact_level = session.execute(
-        select(store.assessments.c.level).where(store.assessments.c.id == version.assessment_id)
-    ).scalar_one()
+    contact_level = session.execute(_ASSESSMENT_LEVEL, {"assessment_id": version.assessment_id}).scalar_one()
     facts = _facts_for(session, actor, contact, version, screening, answers=answers, contact_level=contact_level)
     return book.assess(facts, scopes=("contact", "risk_profile")), facts, screening
 
@@ -1258,16 +1273,7 @@ def start_risk_profile(session, actor: Actor, contact_id, *, answers=None, skip:
         raise DomainError("conflict", "Accept the contact before its risk profile")
     # the contact's profiles (a few: one per review) in one read: is one open, was one decided,
     # which accepted one does the new profile review
-    profiles = session.execute(
-        select(
-            store.risk_profiles.c.id,
-            store.risk_profiles.c.state,
-            store.risk_profiles.c.decided_at,
-            store.risk_profiles.c.created_at,
-        )
-        .where(store.risk_profiles.c.contact_id == contact.id)
-        .order_by(store.risk_profiles.c.created_at)
-    ).all()
+    profiles = session.execute(_PROFILES_OF_CONTACT, {"contact_id": contact.id}).all()
     open_profile = next((p for p in profiles if p.state in ("assessed", "awaiting_officer", "reported")), None)
     if open_profile is not None:
         raise DomainError(

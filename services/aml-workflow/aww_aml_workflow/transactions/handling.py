@@ -95,6 +95,14 @@ _PARTIES = (
 )
 _CALCULATION = select(store.calculations).where(store.calculations.c.id == bindparam("calculation_id"))
 _CALCULATION_FOR_UPDATE = _CALCULATION.with_for_update()
+_KEY_USED = select(store.calculations.c.id).where(
+    store.calculations.c.organisation_id == bindparam("organisation_id"),
+    store.calculations.c.idempotency_key == bindparam("key"),
+)
+_REFERENCE_TAKEN = select(store.transactions.c.id).where(
+    store.transactions.c.organisation_id == bindparam("organisation_id"),
+    store.transactions.c.reference == bindparam("reference"),
+)
 # writes: an UPDATE's SET columns are the keys of the parameters it runs with (b_… name the row)
 _TRANSACTION_INSERT = insert(store.transactions).returning(store.transactions)
 _TRANSACTION_UPDATE = update(store.transactions).where(store.transactions.c.id == bindparam("b_transaction_id"))
@@ -426,12 +434,10 @@ def questionnaire(session, actor: Actor, transaction_type) -> dict:
 
 
 def _reference_taken(session, actor, reference: str, other_than=None) -> None:
-    query = select(store.transactions.c.id).where(
-        store.transactions.c.organisation_id == actor.organisation_id, store.transactions.c.reference == reference
-    )
+    query, params = _REFERENCE_TAKEN, {"organisation_id": actor.organisation_id, "reference": reference}
     if other_than is not None:
         query = query.where(store.transactions.c.id != other_than)
-    if session.execute(query).first() is not None:
+    if session.execute(query, params).first() is not None:
         raise DomainError(
             "conflict",
             f"reference: the office already has a transaction {reference}",
@@ -817,12 +823,7 @@ def _begin_payment(session, actor, transaction_id, key: str | None):
         return row, calculation, None  # finish the paid-pending calculation with its own key
     _check_ready(session, actor, row)
     if key is not None:
-        used = session.execute(
-            select(store.calculations.c.id).where(
-                store.calculations.c.organisation_id == actor.organisation_id,
-                store.calculations.c.idempotency_key == key,
-            )
-        ).first()
+        used = session.execute(_KEY_USED, {"organisation_id": actor.organisation_id, "key": key}).first()
         if used is not None:
             raise DomainError("conflict", "This idempotency key was used for another request", field="idempotency_key")
     calculation_id, moment = uuid.uuid4(), now()
