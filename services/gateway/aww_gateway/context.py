@@ -54,5 +54,5 @@ async def call(request: Request, service: str, method: str, *, principal: dict |
         outcome = "error"
         raise
     finally:
-        metrics.RPC_CALLS.labels(service, method, outcome).inc()
-        metrics.RPC_DURATION.labels(service).observe(time.perf_counter() - started)
+        metrics.child(metrics.RPC_CALLS, service, method, outcome).inc()
+        metrics.child(metrics.RPC_DURATION, service).observe(time.perf_counter() - started)

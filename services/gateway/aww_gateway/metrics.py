@@ -13,3 +13,17 @@ RPC_CALLS = Counter("aww_gateway_rpc_calls_total", "RPC calls from the gateway",
 RPC_DURATION = Histogram(
     "aww_gateway_rpc_duration_seconds", "RPC round trip from the gateway", ["service"], buckets=BUCKETS
 )
+
+_children: dict = {}
+
+
+def child(metric, *labels: str):
+    """`metric.labels(*labels)`, looked up once per process: prometheus_client returns the same
+    child for the same label values, and its `labels()` (validation, lock) costs more than the
+    `inc()` or `observe()` that follows. Every label value comes from a bounded set (HTTP methods,
+    route templates, statuses, service and method names)."""
+    key = (metric, labels)
+    found = _children.get(key)
+    if found is None:
+        found = _children[key] = metric.labels(*labels)
+    return found

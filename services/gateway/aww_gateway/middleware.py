@@ -104,8 +104,8 @@ class GatewayMiddleware:
             route = scope.get("route")
             label = getattr(route, "path", None) or "unmatched"
             elapsed = time.perf_counter() - started
-            metrics.HTTP_REQUESTS.labels(scope["method"], label, str(status_holder["status"])).inc()
-            metrics.HTTP_DURATION.labels(scope["method"], label).observe(elapsed)
+            metrics.child(metrics.HTTP_REQUESTS, scope["method"], label, str(status_holder["status"])).inc()
+            metrics.child(metrics.HTTP_DURATION, scope["method"], label).observe(elapsed)
             correlation_var.reset(token)
 
     @staticmethod

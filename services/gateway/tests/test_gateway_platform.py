@@ -52,6 +52,28 @@ def test_metrics_count_http_requests_by_route(http):
     assert "aww_gateway_rpc_duration_seconds_bucket" in text
 
 
+def _sample(text, name, labels):
+    found = re.search(re.escape(f"{name}{{{labels}}} ") + r"([0-9.e+]+)", text)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_metrics_count_every_request_and_rpc_in_its_own_series(http):
+    requests = ("aww_http_requests_total", 'method="GET",route="/api/v1/status/{service}",status="200"')
+    missing = ("aww_http_requests_total", 'method="GET",route="/api/v1/status/{service}",status="404"')
+    wallet = ("aww_gateway_rpc_calls_total", 'method="ping",outcome="ok",service="wallet"')
+    identity = ("aww_gateway_rpc_calls_total", 'method="ping",outcome="ok",service="identity"')
+    timed = ("aww_gateway_rpc_duration_seconds_count", 'service="wallet"')
+    series = (requests, missing, wallet, identity, timed)
+    before = http.get("/metrics").text
+    for _ in range(3):
+        assert http.get("/api/v1/status/wallet").status_code == 200
+    assert http.get("/api/v1/status/identity").status_code == 200
+    assert http.get("/api/v1/status/payroll").status_code == 404
+    after = http.get("/metrics").text
+    counted = [_sample(after, *one) - _sample(before, *one) for one in series]
+    assert counted == [4, 1, 3, 1, 3]
+
+
 def test_services_expose_their_own_metrics_and_readiness(stack):
     import httpx
 
