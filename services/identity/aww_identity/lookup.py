@@ -8,7 +8,7 @@ list, not an SQLAlchemy engine: the engine's pool and result layers cost about t
 the statement itself. A connection that died (database restart) is discarded and the statement
 retried once on a fresh one; if that fails too, the error is SQLAlchemy's DBAPIError marked
 `connection_invalidated`, which the RPC entrypoint answers as `service_unavailable`, as for any
-other lost database connection.
+other lost database connection. Other database errors are wrapped in DBAPIError too, as before.
 """
 
 from __future__ import annotations
@@ -50,14 +50,17 @@ class SessionLookup:
 
     def _run(self, statement: str, params: dict, fetch: bool):
         for attempt in (1, 2):
-            conn = self._idle.pop() if self._idle else self._connect()
+            try:
+                conn = self._idle.pop() if self._idle else self._connect()
+            except psycopg.Error as exc:  # as the engine reported it: not a lost connection
+                raise DBAPIError.instance(statement, params, exc, psycopg.Error) from exc
             try:
                 cursor = conn.execute(statement, params, prepare=True)
                 row = cursor.fetchone() if fetch else None
             except psycopg.Error as exc:
-                if not conn.broken:
+                if not (conn.broken or conn.closed):
                     self._release(conn)  # autocommit: a failed statement leaves no transaction behind
-                    raise
+                    raise DBAPIError.instance(statement, params, exc, psycopg.Error) from exc
                 conn.close()
                 if attempt == 2:
                     raise DBAPIError.instance(
