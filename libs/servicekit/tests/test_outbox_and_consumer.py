@@ -37,6 +37,28 @@ def test_events_added_in_bulk_each_leave_once_with_their_own_id(producer, consum
     assert {envelope["data"]["text"] for envelope in bulk[-120:]} == {f"bulk {i}" for i in range(120)}
 
 
+def test_steady_writes_commit_one_note_and_its_event_per_transaction_and_all_arrive(
+    producer, consumer, rpc_proxy, probe_databases
+):
+    """The events bench's steady run: each note in its own transaction, each event relayed after
+    its own commit (the relay nudged), none waiting for the one-second sweep."""
+    before = rpc_proxy("probe_consumer").applied_count()
+    prefix = f"steady-{uuid.uuid4().hex[:6]}"
+    assert rpc_proxy("probe_producer").write_notes_steadily(50, 2.0, prefix) == 100
+    wait_until(lambda: rpc_proxy("probe_consumer").applied_count() == before + 100, what="100 events applied")
+    with create_engine(probe_databases["producer"]).connect() as conn:
+        transactions = conn.execute(
+            text("SELECT count(DISTINCT xmin::text) FROM notes WHERE text LIKE :p"), {"p": f"{prefix} %"}
+        ).scalar_one()
+        slowest_relay = conn.execute(
+            text("SELECT max(published_at - occurred_at) FROM outbox WHERE envelope->'data'->>'text' LIKE :p"),
+            {"p": f"{prefix} %"},
+        ).scalar_one()
+    assert transactions == 100
+    # over 2 s of writes, the one-second sweep alone would leave one of them waiting almost 1 s
+    assert slowest_relay.total_seconds() < 0.6
+
+
 def test_failing_handler_after_write_leaves_no_row_and_no_event(producer, consumer, rpc_proxy, probe_databases):
     before = len(outbox_rows(probe_databases["producer"]))
     notes_before = rpc_proxy("probe_producer").count_notes()

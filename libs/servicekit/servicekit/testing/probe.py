@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import ClassVar
 
+import eventlet
 from sqlalchemy import (
     Column,
     DateTime,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.orm import Session
 
 from aww_contracts.envelope import register_schema_dir
 from aww_contracts.errors import DomainError
@@ -70,6 +72,25 @@ class ProducerService(ServiceBase):
         texts = [f"bulk {i}" for i in range(count)]
         rows = self.db.execute(insert(notes).returning(notes.c.id, notes.c.text), [{"text": t} for t in texts]).all()
         add_events(self.db, "note_written", [{"note_id": row.id, "text": row.text} for row in rows])
+        return count
+
+    @rpc
+    def write_notes_steadily(self, rate, seconds, prefix="steady"):
+        """Single-note transactions at a steady rate, committed from inside the producer (each with
+        its event, then the relay nudged, as the Database dependency does after a worker): the
+        events bench measures commit → handled without an RPC per event, whose cost is not part of
+        the event path. Returns how many were committed."""
+        engine = self.db.get_bind()
+        count = int(rate * seconds)
+        started = time.monotonic()
+        for index in range(count):
+            eventlet.sleep(max(0.0, started + index / rate - time.monotonic()))
+            with Session(bind=engine, info=dict(self.db.info)) as session:
+                text = f"{prefix} {index}"
+                note_id = session.execute(insert(notes).values(text=text).returning(notes.c.id)).scalar_one()
+                add_event(session, "note_written", {"note_id": note_id, "text": text})
+                session.commit()
+            self.outbox.nudge()
         return count
 
     @rpc
