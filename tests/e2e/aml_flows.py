@@ -5,7 +5,14 @@ as active organisation, and the operator's import of the UN list."""
 from __future__ import annotations
 
 import httpx
-from organisation_flows import account, create_organisation, enterprise_number, platform_admin, wait_for
+from organisation_flows import (
+    account,
+    create_organisation,
+    enterprise_number,
+    give_tool_role,
+    platform_admin,
+    wait_for,
+)
 
 from aww_aml_workflow.cases import samples
 
@@ -26,12 +33,7 @@ def _member(http, stack, organisation_id: str, admin: dict, role: str, prefix: s
         json={"approve": True},
     )
     assert decided.status_code == 200, decided.text
-    given = http.put(
-        f"/api/v1/organisations/{organisation_id}/tools/aml/members/{person['account_id']}",
-        headers=admin["headers"],
-        json={"role": role},
-    )
-    assert given.status_code == 200, given.text
+    give_tool_role(http, organisation_id, admin, person["account_id"], role)
     active = http.put(
         "/api/v1/me/active-organisation", headers=person["headers"], json={"organisation_id": organisation_id}
     )

@@ -53,6 +53,25 @@ def account(http: httpx.Client, stack, *, biv: bool = False, sf323: bool = False
     return {**created, "token": token, "headers": bearer(token)}
 
 
+def give_tool_role(http, organisation_id: str, admin: dict, account_id: str, role: str, tool: str = "aml"):
+    """The admin gives a member a role in a tool. Organisation learns a person's accreditations
+    from identity's events, so right after the eID link the role may still be refused as
+    `accreditation_missing`: ask again until organisation knows them (a person would retry too)."""
+
+    def given():
+        response = http.put(
+            f"/api/v1/organisations/{organisation_id}/tools/{tool}/members/{account_id}",
+            headers=admin["headers"],
+            json={"role": role},
+        )
+        if response.status_code == 409 and response.json()["code"] == "accreditation_missing":
+            return None
+        assert response.status_code == 200, response.text
+        return response
+
+    return wait_for(given, what=f"the {role} role given (organisation knowing the accreditations)")
+
+
 def create_organisation(http, person, number, name="Immo E2E"):
     response = http.post(
         "/api/v1/organisations",

@@ -1,6 +1,6 @@
 """The organisation API through the gateway, with the real identity service behind it."""
 
-from organisation_flows import ADDRESS, account, create_organisation, enterprise_number, platform_admin
+from organisation_flows import ADDRESS, account, create_organisation, enterprise_number, give_tool_role, platform_admin
 
 from aww_devtools.fakes.mail import wait_for_mail
 
@@ -67,12 +67,7 @@ def test_create_join_confirm_register_and_appoint_through_the_api(http, stack):
     )
     assert registered.status_code == 201, registered.text
 
-    appointed = http.put(
-        f"/api/v1/organisations/{organisation_id}/tools/aml/members/{officer['account_id']}",
-        headers=admin["headers"],
-        json={"role": "aml_officer"},
-    )
-    assert appointed.status_code == 200, appointed.text
+    give_tool_role(http, organisation_id, admin, officer["account_id"], "aml_officer")
     status = http.get(f"/api/v1/organisations/{organisation_id}/aml-officer", headers=officer["headers"]).json()
     assert status["my_role"] == "aml_officer" and status["warning"] is False
     clerk = account(http, stack, prefix="clerk")
