@@ -92,6 +92,9 @@ def _shared_servers() -> dict[str, list[int]]:
     return found
 
 
+LOAD_GENERATOR = "load generator (this bench)"
+
+
 def process_cpu_seconds(processes: dict[str, list[int]]) -> dict[str, float]:
     """CPU seconds used so far by each named group of processes, by PostgreSQL, by RabbitMQ and by
     this load generator (the machine's cores are shared by all of them)."""
@@ -104,7 +107,7 @@ def process_cpu_seconds(processes: dict[str, list[int]]) -> dict[str, float]:
             except (OSError, IndexError, ValueError):
                 continue  # a PostgreSQL backend that ended in between: its CPU is lost to the count
         used[name] = total
-    used["load generator (this bench)"] = time.process_time()
+    used[LOAD_GENERATOR] = time.process_time()
     return used
 
 
