@@ -524,12 +524,7 @@ def update_transaction(session, actor: Actor, transaction_id, *, data) -> dict:
             changes["type"],
             {k: v for k, v in row.answers.items() if k in {q["id"] for q in tx_rules.questions(book, changes["type"])}},
         )
-    row = session.execute(
-        update(store.transactions)
-        .where(store.transactions.c.id == row.id)
-        .values(**values)
-        .returning(store.transactions)
-    ).one()
+    row = session.execute(_TRANSACTION_UPDATE_RETURNING, {"b_transaction_id": row.id, **values}).one()
     record(session, actor, "transaction_changed", row.id, details={"fields": sorted(changes)})
     row, parties = _refresh_search(session, row)
     return _view(session, row, actor.language, parties=parties)
@@ -540,9 +535,7 @@ def answer_questions(session, actor: Actor, transaction_id, *, answers) -> dict:
     lifecycle.move(row.state, "edit")
     book = tx_rules.current(today())
     merged = dict(row.answers) | tx_rules.clean_answers(book, row.type, answers)
-    session.execute(
-        update(store.transactions).where(store.transactions.c.id == row.id).values(answers=merged, updated_at=now())
-    )
+    session.execute(_TRANSACTION_UPDATE, {"b_transaction_id": row.id, "answers": merged, "updated_at": now()})
     record(session, actor, "transaction_questions_answered", row.id, details={"answers": merged})
     return get_transaction(session, actor, row.id)
 
@@ -862,9 +855,13 @@ def _decline(session, actor, transaction_id, calculation_id, error: DomainError)
         update(store.calculations).where(store.calculations.c.id == calculation_id).values(state="declined")
     )
     session.execute(
-        update(store.transactions)
-        .where(store.transactions.c.id == row.id)
-        .values(state=lifecycle.move(row.state, "payment_refused"), calculation_id=None, updated_at=now())
+        _TRANSACTION_UPDATE,
+        {
+            "b_transaction_id": row.id,
+            "state": lifecycle.move(row.state, "payment_refused"),
+            "calculation_id": None,
+            "updated_at": now(),
+        },
     )
     details = {"code": error.code}
     if "missing_cents" in error.details:
@@ -1080,12 +1077,7 @@ def escalate_transaction(session, actor: Actor, transaction_id, *, motivation, p
     }
     if target == "refused":
         values |= {"decided_at": moment, "decided_by": actor.account_id, "decision_reason": motivation}
-    escalated = session.execute(
-        update(store.transactions)
-        .where(store.transactions.c.id == row.id)
-        .values(**values)
-        .returning(store.transactions)
-    ).one()
+    escalated = session.execute(_TRANSACTION_UPDATE_RETURNING, {"b_transaction_id": row.id, **values}).one()
     if target == "refused":
         record(
             session,
