@@ -24,12 +24,9 @@ import eventlet
 import eventlet.event
 import eventlet.semaphore
 import kombu
-from kombu.pools import producers
 from nameko import events as nameko_events
 from nameko import rpc as nameko_rpc
 from nameko import timer as nameko_timer
-from nameko.amqp import publish as nameko_publish
-from nameko.constants import DEFAULT_TRANSPORT_OPTIONS
 from nameko.containers import WorkerContext
 from nameko.exceptions import ContainerBeingKilled
 from nameko.messaging import QueueConsumer
@@ -71,29 +68,6 @@ def _serialize(exc):
 
 
 nameko_rpc.serialize = _serialize  # the name nameko.rpc.Responder uses when it sends an error reply
-
-
-_connection_templates: dict[tuple, kombu.Connection] = {}
-
-
-@contextlib.contextmanager
-def _get_producer(amqp_uri, confirms=True, ssl=None, login_method=None, transport_options=None):
-    """Nameko's get_producer, with the kombu Connection it builds kept per settings. Nameko built
-    one for every reply (parsing the URL and resolving the transport: ~130 µs of CPU) only to find
-    its pool of producers with it; kombu's pool clones its own connections from that template, so
-    the same template serves every reply with the same settings."""
-    options = dict(DEFAULT_TRANSPORT_OPTIONS if transport_options is None else transport_options)
-    options["confirm_publish"] = confirms
-    key = (amqp_uri, repr(ssl), login_method, repr(sorted(options.items())))
-    template = _connection_templates.get(key)
-    if template is None:
-        template = kombu.Connection(amqp_uri, transport_options=options, ssl=ssl, login_method=login_method)
-        _connection_templates[key] = template
-    with producers[template].acquire(block=True) as producer:
-        yield producer
-
-
-nameko_publish.get_producer = _get_producer  # the name nameko.amqp.publish.Publisher publishes through
 
 
 class _CommitsFirst:

@@ -228,18 +228,3 @@ def test_lost_database_connections_cost_one_retryable_error_then_recover(produce
             outcomes.append(error.exc_type)
             assert "lost its database connection" in str(error.value)
     assert outcomes == ["DomainError", "ok", "ok"]
-
-
-def test_replies_reuse_one_connection_template_per_broker_settings(producer, rpc_proxy):
-    """Nameko built a kombu Connection for every reply; servicekit keeps one per settings, and the
-    replies still reach their callers."""
-    from servicekit import entrypoints
-
-    proxy = rpc_proxy("probe_producer")
-    proxy.ping()
-    templates = dict(entrypoints._connection_templates)
-    assert templates, "the reply was published through servicekit's get_producer"
-    answers = [proxy.ping() for _ in range(5)]
-    assert answers == [{"service": "probe_producer", "status": "ok"}] * 5
-    assert entrypoints._connection_templates == templates  # no new template, the same objects
-    assert all(entrypoints._connection_templates[key] is template for key, template in templates.items())
