@@ -188,13 +188,13 @@ class ReportingService(AccessReadModel, ServiceBase):
 
     @rpc
     def get_document(self, document_id):
-        row = store.find_document(self.db, _uuid_or_none(document_id)) if _uuid_or_none(document_id) else None
+        key = _uuid_or_none(document_id)
+        row = store.find_document_with_content(self.db, key) if key else None
         if row is None or not self._may_read(str(row.organisation_id) if row.organisation_id else None):
             raise DomainError("not_found", "There is no such document")
         _refuse_if_purged(row)
-        content = store.document_content(self.db, row.sha256)
         return {
-            "content_b64": base64.b64encode(content).decode(),
+            "content_b64": base64.b64encode(row.content).decode(),
             "media_type": row.media_type,
             "filename": row.filename,
             "sha256": row.sha256,

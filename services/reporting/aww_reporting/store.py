@@ -131,8 +131,14 @@ def store_document(session, row: dict, content: bytes) -> bool:
     return inserted is not None
 
 
-def document_content(session, sha256: str) -> bytes:
-    return session.execute(select(blobs.c.content).where(blobs.c.sha256 == sha256)).scalar_one()
+def find_document_with_content(session, document_id: str):
+    """The document, its purge if any and its bytes, read in one statement: read in two, a purge
+    committing in between showed a document not yet purged whose content was already gone."""
+    return session.execute(
+        select(*_COLUMNS, blobs.c.content)
+        .select_from(_WITH_PURGES.join(blobs, blobs.c.sha256 == documents.c.sha256))
+        .where(documents.c.document_id == document_id)
+    ).first()
 
 
 def list_documents(session, organisation_id: str | None, kind: str | None, limit: int = 500):
