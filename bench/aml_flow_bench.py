@@ -33,7 +33,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
 from aml_flows import NO_RISK, aml_office
-from common import LOAD_GENERATOR, percentile, process_cpu_seconds, table
+from common import LOAD_GENERATOR, cpu_used_between, percentile, process_cpu_seconds, table
 from organisation_flows import platform_admin
 from wallet_flows import balance, fund_by_transfer
 
@@ -203,7 +203,7 @@ def main() -> None:
             before = balance(http, employee)
         cpu_before = cpu_seconds(stack)
         result = asyncio.run(run_flows(stack.base_url, headers, FLOWS, CONCURRENCY, 1000))
-        cpu_after = cpu_seconds(stack)
+        used = cpu_used_between(cpu_before, cpu_seconds(stack))
         with httpx.Client(base_url=stack.base_url, timeout=120) as http:
             charged = before - balance(http, employee)
     done = len(result["flow_times"])
@@ -242,18 +242,18 @@ def main() -> None:
     cpu = [
         {
             "process": name,
-            "cpu_s": round(cpu_after[name] - cpu_before.get(name, 0), 1),
-            "ms_per_flow": round((cpu_after[name] - cpu_before.get(name, 0)) * 1000 / max(done, 1), 1),
-            "busy_pct": round((cpu_after[name] - cpu_before.get(name, 0)) * 100 / result["elapsed"]),
+            "cpu_s": round(used[name], 1),
+            "ms_per_flow": round(used[name] * 1000 / max(done, 1), 1),
+            "busy_pct": round(used[name] * 100 / result["elapsed"]),
         }
-        for name in sorted(cpu_after)
-        if cpu_after[name] - cpu_before.get(name, 0) > 0.05
+        for name in sorted(used)
+        if used[name] > 0.05
     ]
-    total_cpu = sum(cpu_after[name] - cpu_before.get(name, 0) for name in cpu_after)
+    total_cpu = sum(used.values())
     summary["cpu_ms_per_flow_all_processes"] = round(total_cpu * 1000 / max(done, 1), 1)
     summary["flows_per_s_if_cpu_bound"] = round(done * (os.cpu_count() or 1) / total_cpu, 2) if total_cpu else None
     # the load generator shares the cores here; on its own machine the platform would have them all
-    platform_cpu = total_cpu - (cpu_after[LOAD_GENERATOR] - cpu_before.get(LOAD_GENERATOR, 0))
+    platform_cpu = total_cpu - used[LOAD_GENERATOR]
     summary["cpu_ms_per_flow_platform_only"] = round(platform_cpu * 1000 / max(done, 1), 1)
     summary["flows_per_s_if_cpu_bound_platform_only"] = (
         round(done * (os.cpu_count() or 1) / platform_cpu, 2) if platform_cpu else None
