@@ -2,12 +2,12 @@
 leaves in one socket write, and every kind of response still arrives whole."""
 
 import asyncio
-import socket
 
 import httpx
 import uvicorn
 
 from aww_gateway.http_protocol import GatewayHttpProtocol
+from servicekit.testing.infra import free_port
 
 WRITES: list[bytes] = []
 
@@ -43,12 +43,6 @@ async def app(scope, receive, send):
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": body})
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_responses_leave_in_one_write_and_arrive_whole():
