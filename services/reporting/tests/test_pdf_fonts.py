@@ -8,7 +8,16 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from aww_reporting.pdf import FAMILY, FONT_DIR, DocumentPdf, _FontCache, fits_common_fonts
+from aww_reporting.pdf import (
+    FAMILY,
+    FONT_DIR,
+    DocumentPdf,
+    _FontCache,
+    _Subset,
+    _SubsetCache,
+    _subsets,
+    fits_common_fonts,
+)
 
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
 FIXED = datetime(2026, 11, 2, 10, 30, tzinfo=UTC)
@@ -42,6 +51,55 @@ def test_a_shared_font_gives_the_same_bytes_as_fpdfs_own_add_font():
     shared = FPDF()
     _FontCache().add(shared, FAMILY, "", REGULAR, common=False)
     assert _page(shared, text) == _page(own, text)
+
+
+def _shared_page(text: str, *, common: bool = False) -> bytes:
+    pdf = FPDF()
+    _FontCache().add(pdf, FAMILY, "", REGULAR, common=common)
+    return _page(pdf, text)
+
+
+def test_a_document_with_the_glyphs_of_an_earlier_one_gets_the_kept_subset_and_fpdfs_own_bytes():
+    _subsets.clear()
+    text = "Transactiebon € 1.234,56 — Zoë Dupré"
+    own = FPDF()
+    own.add_font(FAMILY, "", str(REGULAR))  # fpdf's own font: subset anew for every document
+    expected = _page(own, text)
+
+    documents = [_shared_page(text) for _ in range(3)]
+
+    assert documents == [expected] * 3
+    assert (_subsets.misses, _subsets.hits) == (1, 2)
+
+
+def test_other_glyphs_are_subset_anew_and_print_their_own_text():
+    _subsets.clear()
+    quartz = _shared_page("Quartz")
+    zebra = _shared_page("Zebra")
+    assert (_subsets.misses, _subsets.hits) == (2, 0)
+    assert "Quartz" in _text(quartz) and "Zebra" in _text(zebra)
+    _subsets.clear()
+    assert _shared_page("Zebra") == zebra
+
+
+def test_the_cut_and_the_whole_font_never_share_a_subset():
+    _subsets.clear()
+    whole = _shared_page("Dupré")
+    _subsets.clear()
+    _shared_page("Dupré", common=True)
+    assert _shared_page("Dupré") == whole
+    assert (_subsets.misses, _subsets.hits) == (2, 0)  # the whole font was subset, not given the cut one
+
+
+def test_the_least_recently_used_subset_goes_first():
+    cache = _SubsetCache(size=2)
+    first, second, third = (_Subset(name, {}) for name in (b"first", b"second", b"third"))
+    cache.put("first", first)
+    cache.put("second", second)
+    assert cache.get("first") is first
+    cache.put("third", third)
+    assert cache.get("second") is None
+    assert (cache.get("first"), cache.get("third")) == (first, third)
 
 
 def test_each_document_embeds_only_its_own_characters():
