@@ -18,7 +18,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Boolean, Column, MetaData, PrimaryKeyConstraint, Table, Text, Uuid, select, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 
 from aww_contracts.errors import DomainError
@@ -86,12 +98,16 @@ def apply_access_changed(session, data: dict) -> bool:
     return row is not None
 
 
+# Built once: every request of every tool reads one row with it, and building a Core statement
+# costs about as much CPU as running it.
+_ACCESS_OF = select(access_table).where(
+    access_table.c.organisation_id == bindparam("organisation_id"),
+    access_table.c.account_id == bindparam("account_id"),
+)
+
+
 def access_of(session, organisation_id: str, account_id: str) -> Access | None:
-    row = session.execute(
-        select(access_table).where(
-            access_table.c.organisation_id == organisation_id, access_table.c.account_id == account_id
-        )
-    ).first()
+    row = session.execute(_ACCESS_OF, {"organisation_id": organisation_id, "account_id": account_id}).first()
     return None if row is None else _access(row)
 
 

@@ -59,6 +59,8 @@ class Database(DependencyProvider):
         if session is None or session.info.get("finished"):
             return result, exc_info
         session.info["finished"] = True
+        if not session.in_transaction():
+            return result, exc_info  # nothing was read or written: no transaction to end
         if exc_info is not None:
             session.rollback()
             return result, exc_info
