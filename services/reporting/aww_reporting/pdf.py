@@ -196,7 +196,7 @@ class _KeepingSubsetter(font_subset.Subsetter):
     def subset(self, font):
         if getattr(font, "subset_key", None) is None:
             return super().subset(font)
-        key = (font.subset_key, self._requested)
+        key = (font.subset_key, self._requested)  # the options are fpdf's, the same for every font
         font.kept = _subsets.get(key)
         if font.kept is None:
             super().subset(font)
