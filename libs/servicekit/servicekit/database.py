@@ -59,17 +59,17 @@ class Database(DependencyProvider):
         if session is None or session.info.get("finished"):
             return result, exc_info
         session.info["finished"] = True
-        if not session.in_transaction():
-            return result, exc_info  # nothing was read or written: no transaction to end
         if exc_info is not None:
             session.rollback()
             return result, exc_info
-        try:
-            session.commit()
-        except Exception:
-            session.rollback()
-            log.exception("commit failed")
-            return None, sys.exc_info()
+        if session.in_transaction():  # not when nothing was read or written since the last commit
+            try:
+                session.commit()
+            except Exception:
+                session.rollback()
+                log.exception("commit failed")
+                return None, sys.exc_info()
+        # also after a worker's own commit (a chunked job): its events must not wait for the sweep
         if session.info.pop("outbox_pending", False):
             self.relay.nudge()
         return result, exc_info

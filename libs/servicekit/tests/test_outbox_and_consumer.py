@@ -1,6 +1,7 @@
 """The outbox and the idempotent consumer, against the real RabbitMQ and PostgreSQL."""
 
 import json
+import random
 import time
 import uuid
 
@@ -57,6 +58,27 @@ def test_steady_writes_commit_one_note_and_its_event_per_transaction_and_all_arr
     assert transactions == 100
     # over 2 s of writes, the one-second sweep alone would leave one of them waiting almost 1 s
     assert slowest_relay.total_seconds() < 0.6
+
+
+def test_events_a_worker_committed_itself_are_relayed_when_it_ends_not_at_the_next_sweep(
+    producer, consumer, rpc_proxy, probe_databases
+):
+    prefix = f"self-committed-{uuid.uuid4().hex[:6]}"
+    for index in range(8):
+        rpc_proxy("probe_producer").write_note_committing_itself(f"{prefix} {index}")
+        time.sleep(random.uniform(0.05, 0.3))  # spread over the one-second sweep's phases
+    wait_until(
+        lambda: len([r for r in outbox_rows(probe_databases["producer"]) if r.published_at and
+                     r.envelope["data"]["text"].startswith(prefix)]) == 8,
+        what="8 events published",
+    )  # fmt: skip
+    with create_engine(probe_databases["producer"]).connect() as conn:
+        slowest_relay = conn.execute(
+            text("SELECT max(published_at - occurred_at) FROM outbox WHERE envelope->'data'->>'text' LIKE :p"),
+            {"p": f"{prefix} %"},
+        ).scalar_one()
+    # waiting for the sweep, 8 events spread over it would take ~0.5 s on average
+    assert slowest_relay.total_seconds() < 0.3
 
 
 def test_failing_handler_after_write_leaves_no_row_and_no_event(producer, consumer, rpc_proxy, probe_databases):

@@ -102,6 +102,15 @@ class ProducerService(ServiceBase):
         return count
 
     @rpc
+    def write_note_committing_itself(self, text):
+        """A note and its event committed by the worker itself, nothing done after (as a chunked
+        job's last chunk does): the relay is still nudged when the worker ends."""
+        note_id = self.db.execute(insert(notes).values(text=text).returning(notes.c.id)).scalar_one()
+        add_event(self.db, "note_written", {"note_id": note_id, "text": text})
+        self.db.commit()
+        return note_id
+
+    @rpc
     def count_notes(self):
         return self.db.execute(select(func.count()).select_from(notes)).scalar_one()
 
