@@ -5,7 +5,8 @@
 Starts the platform (private vhost and databases), then calls identity's `ping` (no database, no
 work) from standalone Nameko proxies (bench/nameko_roundtrip.py, a separate process) and prints the
 CPU per call of the service, of RabbitMQ and of the calling process. Every RPC of the platform pays
-at least this: the request and reply messages, the reply published with confirms, the ack, and
+at least this: the request and reply messages (the reply on the service's own reply channel, since
+7 Dec without publisher confirms: servicekit.replies), the ack, and
 Nameko's worker around the method.
 """
 

@@ -1,6 +1,7 @@
 """Nameko entrypoints that commit the worker's transaction before they answer.
 
-- `rpc`: replies only after the commit; DomainError is an expected error (logged as a warning).
+- `rpc`: replies only after the commit (on the container's reply channel, servicekit.replies);
+  DomainError is an expected error (logged as a warning).
 - `timer`: commits before the next tick is scheduled.
 - `event_handler`: the idempotent consumer. It deduplicates on (consumer, event_id) in the
   handler's own transaction, acks after the commit, requeues on error with a growing pause, and
@@ -39,35 +40,11 @@ from servicekit.context import RequestContext
 from servicekit.database import Database
 from servicekit.frames import coalesced_writes
 from servicekit.outbox import claim_events
+from servicekit.replies import RpcConsumer
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = "aww.dead-letter"
-
-
-def _json_native(value):
-    """JSON values as they are (Nameko's own serializer turns numbers and booleans into strings)."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, dict):
-        return {str(key): _json_native(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_native(item) for item in value]
-    return str(value)
-
-
-_nameko_serialize = nameko_rpc.serialize
-
-
-def _serialize(exc):
-    """DomainError details keep their JSON types on the wire (contracts/RPC.md: "missing_cents": 1230)."""
-    data = _nameko_serialize(exc)
-    if isinstance(exc, DomainError):
-        data["exc_args"] = [exc.code, exc.message, _json_native(exc.details)]
-    return data
-
-
-nameko_rpc.serialize = _serialize  # the name nameko.rpc.Responder uses when it sends an error reply
 
 
 class _CommitsFirst:
@@ -79,6 +56,8 @@ class _CommitsFirst:
 
 
 class Rpc(_CommitsFirst, nameko_rpc.Rpc):
+    rpc_consumer = RpcConsumer()  # replies on the container's own channel (servicekit.replies)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("expected_exceptions", DomainError)
         super().__init__(**kwargs)

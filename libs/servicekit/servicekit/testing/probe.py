@@ -126,6 +126,14 @@ class ProducerService(ServiceBase):
     def refuse(self):
         raise DomainError("conflict", "refused on purpose", reason="probe")
 
+    @rpc
+    def refuse_with(self, details):
+        raise DomainError("conflict", "refused on purpose", **details)
+
+    @rpc
+    def unserializable(self):
+        return {"answer": object()}
+
 
 class ConsumerService(ServiceBase):
     name = "probe_consumer"

@@ -31,6 +31,7 @@ class CuttableProxy:
             try:
                 client, _ = self._listener.accept()
             except OSError:
+                self._listener.close()  # only this loop waits on the listener, so only it closes it
                 return
             if self.mode == "refuse":
                 client.close()
@@ -85,4 +86,5 @@ class CuttableProxy:
     def close(self) -> None:
         self._closed = True
         self.drop_connections()
-        self._listener.close()
+        with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the accept loop, which closes it

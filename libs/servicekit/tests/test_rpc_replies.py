@@ -1,0 +1,119 @@
+"""RPC replies (servicekit.replies), against the real RabbitMQ: the same wire format as Nameko's
+own Responder, on one channel per container that is reopened when the broker drops it."""
+
+import json
+import subprocess
+import time
+import uuid
+from urllib.parse import urlparse
+
+import kombu
+import pytest
+from nameko.exceptions import RemoteError
+from sk_helpers import wait_until
+
+from servicekit.replies import RpcReplies
+from servicekit.testing.probe import ProducerService
+from servicekit.testing.proxy import CuttableProxy
+
+
+def call_on_the_wire(amqp_uri, method, **kwargs):
+    """One request published by hand; the reply read off a reply queue of our own."""
+    reply_queue = f"test-replies-{uuid.uuid4().hex[:8]}"
+    correlation_id = uuid.uuid4().hex
+    with kombu.Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        exchange = kombu.Exchange("nameko-rpc", type="topic", durable=True)
+        queue = kombu.Queue(reply_queue, exchange=exchange, routing_key=reply_queue, exclusive=True)
+        queue(channel).declare()
+        kombu.Producer(channel).publish(
+            json.dumps({"args": [], "kwargs": kwargs}),
+            exchange=exchange,
+            routing_key=f"probe_producer.{method}",
+            content_type="application/json",
+            reply_to=reply_queue,
+            correlation_id=correlation_id,
+        )
+        reply = wait_until(lambda: queue(channel).get(no_ack=True), what="the reply")
+    assert reply.properties["correlation_id"] == correlation_id
+    assert reply.content_type == "application/json"
+    return json.loads(reply.body)
+
+
+def test_replies_carry_the_result_as_contracts_rpc_md_describes(producer, amqp_uri):
+    assert call_on_the_wire(amqp_uri, "ping") == {
+        "result": {"service": "probe_producer", "status": "ok"},
+        "error": None,
+    }
+
+
+def test_domain_error_details_keep_their_json_types(producer, amqp_uri):
+    details = {"missing_cents": 1230, "final": True, "ratio": 0.5, "ids": [1, 2], "note": None}
+    reply = call_on_the_wire(amqp_uri, "refuse_with", details=details)
+    assert reply["result"] is None
+    assert reply["error"]["exc_type"] == "DomainError"
+    assert reply["error"]["exc_args"] == ["conflict", "refused on purpose", details]
+
+
+def test_a_result_that_cannot_be_serialized_is_answered_with_an_error(producer, rpc_proxy):
+    with pytest.raises(RemoteError) as failure:
+        rpc_proxy("probe_producer").unserializable()
+    assert failure.value.exc_type == "UnserializableValueError"
+    assert rpc_proxy("probe_producer").ping()["status"] == "ok"  # the service goes on answering
+
+
+def test_a_request_without_reply_to_is_done_once_and_acknowledged(producer, rpc_proxy, amqp_uri):
+    before = rpc_proxy("probe_producer").count_notes()
+    with kombu.Connection(amqp_uri) as connection:
+        kombu.Producer(connection.channel()).publish(
+            json.dumps({"args": ["nobody waits for this"], "kwargs": {}}),
+            exchange=kombu.Exchange("nameko-rpc", type="topic", durable=True),
+            routing_key="probe_producer.write_note",
+            content_type="application/json",
+        )
+    wait_until(lambda: rpc_proxy("probe_producer").count_notes() == before + 1, what="the note written")
+    with kombu.Connection(amqp_uri) as connection:
+        _, waiting, _ = connection.channel().queue_declare("rpc-probe_producer", passive=True)
+    assert waiting == 0
+    assert rpc_proxy("probe_producer").count_notes() == before + 1
+
+
+def test_a_reply_connection_cut_under_it_is_reopened_and_the_reply_sent_again(
+    container_factory, probe_databases, amqp_uri, rpc_proxy
+):
+    proxy = CuttableProxy("127.0.0.1", 5672)
+    try:
+        through_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}{urlparse(amqp_uri).path}"
+        container_factory(ProducerService, probe_databases["producer"], RPC_REPLY_AMQP_URI=through_proxy)
+        caller = rpc_proxy("probe_producer", timeout=3)
+        assert caller.ping()["status"] == "ok"
+        proxy.cut("refuse")  # closes the reply connection
+        proxy.restore()
+        time.sleep(0.5)  # the service's end of it has seen the close
+        for _ in range(3):
+            assert caller.ping()["status"] == "ok"
+    finally:
+        proxy.close()
+
+
+def reply_connection_port(container) -> int:
+    (replies,) = [extension for extension in container.extensions if isinstance(extension, RpcReplies)]
+    return replies._connection.connection.sock.getsockname()[1]
+
+
+def test_a_reply_connection_the_broker_closes_is_not_written_to_again(producer, rpc_proxy):
+    """The broker closes a connection (an operator, a node going down) by sending connection.close,
+    then ignores what the client still sends: a reply written there would be lost without an
+    error, and the caller would time out. The channel is checked before every reply."""
+    caller = rpc_proxy("probe_producer", timeout=3)
+    assert caller.ping()["status"] == "ok"
+    port = reply_connection_port(producer)
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "list_connections", "pid", "peer_port"], capture_output=True, text=True, check=True
+    ).stdout
+    (pid,) = [line.split()[0] for line in listed.splitlines() if line.split()[1:] == [str(port)]]
+    subprocess.run(["rabbitmqctl", "-q", "close_connection", pid, "closed by the test"], check=True)
+    time.sleep(0.3)  # the close frame has reached the service
+    for _ in range(3):
+        assert caller.ping()["status"] == "ok"
+    assert reply_connection_port(producer) != port
