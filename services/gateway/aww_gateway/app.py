@@ -22,6 +22,7 @@ from aww_gateway.context import correlation_id_of
 from aww_gateway.middleware import GatewayMiddleware
 from aww_gateway.openapi import build_document
 from aww_gateway.problems import Problem, problem_from_rpc_error, problem_response
+from aww_gateway.routing import PrefixIndexedRouter
 from aww_gateway.rpc_client import RpcClient, RpcError
 from aww_gateway.settings import Settings
 from aww_gateway.web import STATIC, Web
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=lifespan,
     )
+    app.router = PrefixIndexedRouter(routes, lifespan=lifespan)  # before the first request builds the stack
     app.state.settings = settings
     app.state.web = Web(settings, [item for area in areas for item in area.nav])
     app.state.operations = operations
