@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import logging
 import uuid
 from collections import Counter, deque
@@ -29,7 +30,7 @@ from nameko import events as nameko_events
 from nameko import rpc as nameko_rpc
 from nameko import timer as nameko_timer
 from nameko.containers import WorkerContext
-from nameko.exceptions import ContainerBeingKilled
+from nameko.exceptions import ContainerBeingKilled, IncorrectSignature
 from nameko.messaging import QueueConsumer
 from sqlalchemy.exc import DBAPIError
 
@@ -61,6 +62,18 @@ class Rpc(_CommitsFirst, nameko_rpc.Rpc):
     def __init__(self, **kwargs):
         kwargs.setdefault("expected_exceptions", DomainError)
         super().__init__(**kwargs)
+
+    def setup(self):
+        super().setup()
+        self.signature = inspect.signature(getattr(self.container.service_cls, self.method_name))
+
+    def check_signature(self, args, kwargs):
+        """Nameko's check, with the method's signature read once (it re-read it on every call:
+        inspect.getcallargs, ~4 % of a bare RPC's CPU)."""
+        try:
+            self.signature.bind(None, *args, **kwargs)  # None: the unbound method's `self`
+        except TypeError as exc:
+            raise IncorrectSignature(str(exc)) from None
 
     def handle_result(self, message, worker_ctx, result, exc_info):
         result, exc_info = self.finish_transaction(worker_ctx, result, exc_info)

@@ -9,7 +9,10 @@ from __future__ import annotations
 import time
 from weakref import WeakKeyDictionary
 
+from nameko.events import EventHandler
 from nameko.extensions import DependencyProvider
+from nameko.rpc import Rpc
+from nameko.timer import Timer
 from prometheus_client import Counter, Gauge, Histogram
 
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
@@ -51,10 +54,6 @@ EVENTS_DUPLICATES = Counter(
 
 
 def entrypoint_kind(entrypoint) -> str:
-    from nameko.events import EventHandler
-    from nameko.rpc import Rpc
-    from nameko.timer import Timer
-
     if isinstance(entrypoint, Rpc):
         return "rpc"
     if isinstance(entrypoint, EventHandler):
@@ -72,9 +71,19 @@ def error_type(exc: BaseException) -> str:
 class WorkerMetrics(DependencyProvider):
     def setup(self):
         self.started: WeakKeyDictionary = WeakKeyDictionary()
+        # each entrypoint's labelled series, looked up once: labels() takes a lock and builds a key
+        self.series: dict = {}
 
     def worker_setup(self, worker_ctx):
         self.started[worker_ctx] = time.perf_counter()
+
+    def _series_of(self, entrypoint) -> tuple:
+        series = self.series.get(entrypoint)
+        if series is None:
+            labels = (self.container.service_name, entrypoint_kind(entrypoint), entrypoint.method_name)
+            series = (DURATION.labels(*labels), REQUESTS.labels(*labels, "ok"), REQUESTS.labels(*labels, "error"))
+            self.series[entrypoint] = series
+        return series
 
     def worker_result(self, worker_ctx, result=None, exc_info=None):
         started = self.started.pop(worker_ctx, None)
@@ -83,14 +92,15 @@ class WorkerMetrics(DependencyProvider):
         count = getattr(worker_ctx, "settled_events", 1)
         if count == 0:
             return
-        service = self.container.service_name
-        kind = entrypoint_kind(worker_ctx.entrypoint)
-        method = worker_ctx.entrypoint.method_name
+        duration, succeeded, failed = self._series_of(worker_ctx.entrypoint)
         if started is not None:
-            duration = time.perf_counter() - started
+            elapsed = time.perf_counter() - started
             for _ in range(count):
-                DURATION.labels(service, kind, method).observe(duration)
-        outcome = "ok" if exc_info is None else "error"
-        REQUESTS.labels(service, kind, method, outcome).inc(count)
-        if exc_info is not None:
-            ERRORS.labels(service, kind, method, error_type(exc_info[1])).inc(count)
+                duration.observe(elapsed)
+        if exc_info is None:
+            succeeded.inc(count)
+            return
+        failed.inc(count)
+        entrypoint = worker_ctx.entrypoint
+        service, kind = self.container.service_name, entrypoint_kind(entrypoint)
+        ERRORS.labels(service, kind, entrypoint.method_name, error_type(exc_info[1])).inc(count)

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 
 import kombu
 import pytest
-from nameko.exceptions import RemoteError
+from nameko.exceptions import IncorrectSignature, RemoteError
 from sk_helpers import wait_until
 
 from servicekit.replies import RpcReplies
@@ -117,3 +117,16 @@ def test_a_reply_connection_the_broker_closes_is_not_written_to_again(producer, 
     for _ in range(3):
         assert caller.ping()["status"] == "ok"
     assert reply_connection_port(producer) != port
+
+
+@pytest.mark.parametrize(
+    "args, kwargs",
+    [((), {}), (("a", "b", "c"), {}), (("a",), {"colour": "red"}), ((), {"txt": "a"})],
+    ids=["missing", "too many", "unknown keyword", "misspelt keyword"],
+)
+def test_arguments_that_do_not_fit_the_method_are_refused_before_it_runs(producer, rpc_proxy, args, kwargs):
+    before = rpc_proxy("probe_producer").count_notes()
+    with pytest.raises(IncorrectSignature):  # Nameko's own error, rebuilt by the caller
+        rpc_proxy("probe_producer").write_note(*args, **kwargs)
+    assert rpc_proxy("probe_producer").count_notes() == before
+    assert rpc_proxy("probe_producer").write_note("a", fail_after_write=False) > 0  # fitting ones still run
