@@ -124,7 +124,7 @@ def main() -> None:
 
             # 1. latency at a steady rate
             rate, seconds = int(os.environ.get("BENCH_RATE", "200")), 10
-            steady_cpu_before = process_cpu_seconds(groups)
+            steady_cpu_before, steady_started = process_cpu_seconds(groups), time.perf_counter()
             if VIA_RPC:  # one RPC per event: the bench's calls load the producer and the broker too
                 pool = eventlet.GreenPool(20)
                 started = time.perf_counter()
@@ -135,6 +135,8 @@ def main() -> None:
             else:
                 pool_of_proxies.call("probe_producer", "write_notes_steadily", rate, seconds)
             steady_cpu = cpu_used_between(steady_cpu_before, process_cpu_seconds(groups))
+            # the run lasts longer than `seconds` when the producer falls behind its schedule
+            steady_seconds = time.perf_counter() - steady_started
             while applied(consumer_db) < rate * seconds:
                 time.sleep(0.05)
             latencies = [
@@ -201,11 +203,12 @@ def main() -> None:
         f"  sustained: {total} events committed in {committed:.1f} s, all handled after {elapsed:.1f} s "
         f"→ {total / elapsed:.0f} events/s end to end; duplicates applied: {duplicates}"
     )
-    busy = {name: used * 100 / seconds for name, used in steady_cpu.items() if used > 0.05}
+    busy = {name: used * 100 / steady_seconds for name, used in steady_cpu.items() if used > 0.05}
     print(
         f"  CPU busy during the {rate}/s run (% of one core): "
         + ", ".join(f"{name} {value:.0f}" for name, value in sorted(busy.items(), key=lambda kv: -kv[1]))
-        + f"; all {sum(busy.values()):.0f} of {(os.cpu_count() or 1) * 100}"
+        + f"; all {sum(busy.values()):.0f} of {(os.cpu_count() or 1) * 100} (over {steady_seconds:.1f} s: "
+        + f"{sum(steady_cpu.values()) * 1000 / (rate * seconds):.2f} ms CPU per event, one per transaction)"
     )
     # the machine's cores are shared by every process below: CPU per event is the cost that does
     # not depend on what else runs, and cores / that cost is the ceiling of a CPU-bound run
