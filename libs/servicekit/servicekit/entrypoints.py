@@ -65,7 +65,8 @@ class Rpc(_CommitsFirst, nameko_rpc.Rpc):
 
     def setup(self):
         super().setup()
-        self.signature = inspect.signature(getattr(self.container.service_cls, self.method_name))
+        method = getattr(self.container.service_cls, self.method_name)
+        self.signature = inspect.signature(method, follow_wrapped=False)  # as getcallargs: the method itself
 
     def check_signature(self, args, kwargs):
         """Nameko's check, with the method's signature read once (it re-read it on every call:

@@ -2,15 +2,17 @@
 
 Nameko's Responder takes a producer from kombu's pool for every reply (building a kombu
 Connection to find it), serializes the result twice and waits for the broker's confirm: about
-half of the CPU a bare RPC costs the service (py-spy on identity.ping, 7 Dec). A confirm buys
-nothing here: a reply goes to the caller's exclusive, non-durable queue, so a broker that fails
-loses it anyway, and a publish that raises leaves the request unacknowledged, to run again.
-Wire format as before (contracts/RPC.md): the same exchange, routing key `reply_to`,
-correlation id, content type and body.
+half of the CPU a bare RPC costs the service (py-spy on identity.ping, 7 Dec). Without the confirm
+a reply is lost only if its connection dies in the instant between the write and the broker
+reading it; the confirm did not save that reply either (a failed publish killed the container and
+the request ran again). Wire format and persistence as before (contracts/RPC.md): the same
+exchange, routing key `reply_to`, correlation id, content type, body, delivery mode 2 (Nameko
+callers' reply queues are durable: their replies outlive a broker restart).
 
-A connection the broker closed is not written to again: py-amqp reads what the broker sent before
-every publish (a connection.close, the end of the stream) and raises; the reply channel is then
-reopened and the reply sent on the new one.
+A dead connection is not written to again: py-amqp reads what the broker sent before every
+publish (a connection.close, the end of the stream) and raises, and its socket settings (TCP
+keepalive after 60 s idle, TCP_USER_TIMEOUT 1 s) turn a silent peer into an error; the channel is
+then reopened and the reply sent on the new one.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import logging
 import sys
 
 import amqp
+import eventlet
 import eventlet.semaphore
 import kombu
 import kombu.serialization
@@ -33,6 +36,7 @@ from aww_contracts.errors import DomainError
 log = logging.getLogger(__name__)
 
 PUBLISH_ATTEMPTS = 3  # a dropped connection is reopened and the reply sent again
+CLOSE_SECONDS = 2.0
 
 
 class RpcReplies(SharedExtension):
@@ -47,10 +51,10 @@ class RpcReplies(SharedExtension):
         self._channel = None
 
     def stop(self):
-        self._close()
+        self._close(graceful=True)
 
     def kill(self):
-        self._close()
+        self._close(graceful=False)
 
     def send(self, message, result, exc_info):
         """Reply to `message` (a kombu request message) with the worker's result or error; return
@@ -64,7 +68,7 @@ class RpcReplies(SharedExtension):
             content_type=content_type,
             content_encoding=content_encoding,
             correlation_id=message.properties.get("correlation_id"),
-            delivery_mode=1,  # to a non-durable queue: persisting it would change nothing
+            delivery_mode=2,  # as Nameko: costs nothing on the gateway's non-durable queue
         )
         self._publish(reply, reply_to)
         return result, exc_info
@@ -76,7 +80,7 @@ class RpcReplies(SharedExtension):
                     self._open_channel().basic_publish(reply, exchange=self.exchange, routing_key=routing_key)
                     return
                 except (OSError, amqp.exceptions.AMQPError, kombu.exceptions.OperationalError) as exc:
-                    self._close()
+                    self._close(graceful=False)
                     if attempt == PUBLISH_ATTEMPTS:
                         raise
                     log.warning("RPC reply channel lost (%s); reopening it", exc)
@@ -84,17 +88,23 @@ class RpcReplies(SharedExtension):
     def _open_channel(self):
         if self._channel is not None:
             return self._channel
-        self._close()
         connection = kombu.Connection(self.amqp_uri, heartbeat=0, connect_timeout=5)
         connection.connect()
         self._connection, self._channel = connection, connection.connection.channel()
         return self._channel
 
-    def _close(self) -> None:
+    def _close(self, graceful: bool) -> None:
+        """graceful: the AMQP close handshake, for at most CLOSE_SECONDS (py-amqp waits for the
+        broker's close-ok without a limit); otherwise, or after that, just the socket."""
         connection, self._connection, self._channel = self._connection, None, None
-        if connection is not None:
-            with contextlib.suppress(Exception):  # the connection is already gone; nothing to release
+        if connection is None:
+            return
+        if graceful:
+            with contextlib.suppress(Exception), eventlet.Timeout(CLOSE_SECONDS, False):
                 connection.release()
+                return
+        with contextlib.suppress(Exception):  # the connection is already gone; nothing to release
+            connection.collect()
 
 
 def _json_native(value):

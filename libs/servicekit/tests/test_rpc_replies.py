@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 import kombu
 import pytest
 from nameko.exceptions import IncorrectSignature, RemoteError
+from nameko.standalone.rpc import ServiceRpcProxy
 from sk_helpers import wait_until
 
 from servicekit.replies import RpcReplies
@@ -37,6 +38,7 @@ def call_on_the_wire(amqp_uri, method, **kwargs):
         reply = wait_until(lambda: queue(channel).get(no_ack=True), what="the reply")
     assert reply.properties["correlation_id"] == correlation_id
     assert reply.content_type == "application/json"
+    assert reply.properties["delivery_mode"] == 2  # persistent, as Nameko's replies (contracts/RPC.md)
     return json.loads(reply.body)
 
 
@@ -130,3 +132,19 @@ def test_arguments_that_do_not_fit_the_method_are_refused_before_it_runs(produce
         rpc_proxy("probe_producer").write_note(*args, **kwargs)
     assert rpc_proxy("probe_producer").count_notes() == before
     assert rpc_proxy("probe_producer").write_note("a", fail_after_write=False) > 0  # fitting ones still run
+
+
+def test_a_container_stops_even_when_its_reply_connection_went_silent(container_factory, probe_databases, amqp_uri):
+    """py-amqp waits for the broker's close-ok without a limit: the close handshake is bounded."""
+    proxy = CuttableProxy("127.0.0.1", 5672)
+    try:
+        through_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}{urlparse(amqp_uri).path}"
+        container = container_factory(ProducerService, probe_databases["producer"], RPC_REPLY_AMQP_URI=through_proxy)
+        with ServiceRpcProxy("probe_producer", {"AMQP_URI": amqp_uri}, timeout=3) as caller:
+            assert caller.ping()["status"] == "ok"  # the reply connection is open
+        proxy.cut("blackhole")
+        started = time.monotonic()
+        container.stop()
+        assert time.monotonic() - started < 10
+    finally:
+        proxy.close()

@@ -1,7 +1,8 @@
 """A TCP proxy a test can cut, to drop a real broker or database connection mid-flow.
 
 Modes: "open" forwards both ways; "refuse" closes new and existing connections; "swallow_replies"
-forwards client→server but drops server→client bytes (the server acts, the client never hears).
+forwards client→server but drops server→client bytes (the server acts, the client never hears);
+"blackhole" drops the bytes both ways and keeps the connections open (a peer that went silent).
 Uses plain threads: under eventlet's monkey patch they are green threads.
 """
 
@@ -53,7 +54,7 @@ class CuttableProxy:
                 chunk = source.recv(65536)
                 if not chunk:
                     break
-                if is_reply and self.mode == "swallow_replies":
+                if self.mode == "blackhole" or (is_reply and self.mode == "swallow_replies"):
                     continue
                 sink.sendall(chunk)
         except OSError:
