@@ -4,10 +4,11 @@ Nameko's Responder takes a producer from kombu's pool for every reply (building 
 Connection to find it), serializes the result twice and waits for the broker's confirm: about
 half of the CPU a bare RPC costs the service (py-spy on identity.ping, 7 Dec). Without the confirm
 a reply is lost only if its connection dies in the instant between the write and the broker
-reading it; the confirm did not save that reply either (a failed publish killed the container and
-the request ran again). Wire format and persistence as before (contracts/RPC.md): the same
-exchange, routing key `reply_to`, correlation id, content type, body, delivery mode 2 (Nameko
-callers' reply queues are durable: their replies outlive a broker restart).
+reading it; with the confirm, that failure made the publish raise, which killed the container and
+ran the request a second time (its committed work included). Wire format and persistence as
+before (contracts/RPC.md): the same exchange, routing key `reply_to`, correlation id, content
+type, body, delivery mode 2 (Nameko callers' reply queues are durable: their replies outlive a
+broker restart).
 
 A dead connection is not written to again: py-amqp reads what the broker sent before every
 publish (a connection.close, the end of the stream) and raises, and its socket settings (TCP
