@@ -12,7 +12,6 @@ causes them, then relayed to the producer's topic exchange with publisher confir
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import threading
@@ -41,6 +40,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from aww_contracts.envelope import EventContractError, make_envelope
 from aww_contracts.rpc import context_header, events_exchange
 from servicekit import logs, metrics
+from servicekit.broker import close_connection, open_channel
 from servicekit.frames import coalesced_writes
 
 log = logging.getLogger(__name__)
@@ -179,9 +179,7 @@ class ConfirmingPublisher:
     def _ensure_channel(self):
         if self._channel is not None:
             return self._channel
-        connection = kombu.Connection(self.amqp_uri, heartbeat=0, connect_timeout=5)
-        connection.connect()
-        channel = connection.connection.channel()
+        connection, channel = open_channel(self.amqp_uri)
         channel.exchange_declare(self.exchange, "topic", durable=True, auto_delete=False)
         channel.confirm_select()
         channel.events["basic_ack"].add(self._on_ack)
@@ -209,15 +207,13 @@ class ConfirmingPublisher:
             if self._nacked:
                 raise PublishNotConfirmed("the broker refused (nacked) part of the batch")
         except Exception:
-            self.close()
+            self.close(graceful=False)
             raise
 
-    def close(self) -> None:
+    def close(self, graceful: bool = True) -> None:
         connection, self._connection, self._channel = self._connection, None, None
         self._unconfirmed = set()
-        if connection is not None:
-            with contextlib.suppress(Exception):  # the connection is already gone; nothing to release
-                connection.release()
+        close_connection(connection, graceful)
 
 
 def _message(row) -> tuple[str, bytes, dict]:

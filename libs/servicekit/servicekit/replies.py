@@ -18,12 +18,10 @@ then reopened and the reply sent on the new one.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sys
 
 import amqp
-import eventlet
 import eventlet.semaphore
 import kombu
 import kombu.serialization
@@ -33,11 +31,11 @@ from nameko.exceptions import UnserializableValueError
 from nameko.extensions import SharedExtension
 
 from aww_contracts.errors import DomainError
+from servicekit.broker import close_connection, open_channel
 
 log = logging.getLogger(__name__)
 
 PUBLISH_ATTEMPTS = 3  # a dropped connection is reopened and the reply sent again
-CLOSE_SECONDS = 2.0
 
 
 class RpcReplies(SharedExtension):
@@ -87,25 +85,13 @@ class RpcReplies(SharedExtension):
                     log.warning("RPC reply channel lost (%s); reopening it", exc)
 
     def _open_channel(self):
-        if self._channel is not None:
-            return self._channel
-        connection = kombu.Connection(self.amqp_uri, heartbeat=0, connect_timeout=5)
-        connection.connect()
-        self._connection, self._channel = connection, connection.connection.channel()
+        if self._channel is None:
+            self._connection, self._channel = open_channel(self.amqp_uri)
         return self._channel
 
     def _close(self, graceful: bool) -> None:
-        """graceful: the AMQP close handshake, for at most CLOSE_SECONDS (py-amqp waits for the
-        broker's close-ok without a limit); otherwise, or after that, just the socket."""
         connection, self._connection, self._channel = self._connection, None, None
-        if connection is None:
-            return
-        if graceful:
-            with contextlib.suppress(Exception), eventlet.Timeout(CLOSE_SECONDS, False):
-                connection.release()
-                return
-        with contextlib.suppress(Exception):  # the connection is already gone; nothing to release
-            connection.collect()
+        close_connection(connection, graceful)
 
 
 def _json_native(value):
