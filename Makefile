@@ -20,10 +20,11 @@ run: venv infra
 	$(VENV)/bin/python -m aww_devtools.run
 
 test: venv infra
-	@./scripts/browser-deps.sh
+	@./scripts/debian-deps.sh chromium "the browser tests" chromium chromium-driver
 	./scripts/test.sh $(ARGS)
 
 bench: venv infra
+	@./scripts/debian-deps.sh wrk "the benchmarks" wrk
 	$(VENV)/bin/python bench/run_all.py
 
 lint: venv

@@ -199,23 +199,35 @@ class Stack:
     # ---- stop ------------------------------------------------------------------------------
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
-        process = self.processes.get(name)
-        if process is None or process.poll() is not None:
-            return
-        process.stopped_on_purpose = True
-        try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
+        self.stop_processes([name], sig, timeout)
+
+    def stop_processes(self, names: list[str], sig: int = signal.SIGTERM, timeout: float = 15.0) -> None:
+        """Signal them all, then wait for them side by side; what is still running after `timeout`
+        is killed."""
+        signalled = []
+        for name in names:
+            process = self.processes.get(name)
+            if process is None or process.poll() is not None:
+                continue
+            process.stopped_on_purpose = True
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, sig)
+                signalled.append(process)
+        deadline = time.monotonic() + timeout
+        for process in signalled:
+            try:
+                process.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGKILL)
+                process.wait(5)
 
     def stop(self) -> None:
-        for name in ["gateway", *[s.name for s in reversed(SERVICES)], *[f"fake-{f.name}" for f in self.fakes]]:
-            self.stop_process(name)
+        """The gateway first (no new requests), then the services side by side (a Nameko service
+        takes 2–3 s to stop gracefully: one after the other, a stack took 13 s), the fakes last."""
+        self.stop_process("gateway")
+        self.stop_processes([spec.name for spec in SERVICES])
+        self.stop_processes([f"fake-{fake.name}" for fake in self.fakes])
 
 
 @contextlib.contextmanager
