@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> None:
     from nameko.runners import ServiceRunner
 
     from servicekit import config, logs, migrations
+    from servicekit.heap import freeze_startup_objects
     from servicekit.ops_http import OpsServer
     from servicekit.psycopg_guard import ensure_green_psycopg
 
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, shut_down)
 
     runner.start()
+    freeze_startup_objects()
     ops.started = True
     log.info("service started", extra={"ops_port": ops_port})
     try:

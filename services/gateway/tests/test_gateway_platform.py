@@ -82,6 +82,16 @@ def test_services_expose_their_own_metrics_and_readiness(stack):
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics").text
         assert f'aww_service_requests_total{{kind="rpc",method="health",outcome="ok",service="{name}"}}' in metrics
         assert "aww_outbox_lag_seconds" in metrics
+        assert _frozen_objects(metrics) > 10_000, name
+
+
+def test_the_gateway_freezes_what_it_was_built_from(http):
+    assert _frozen_objects(http.get("/metrics").text) > 10_000
+
+
+def _frozen_objects(metrics_text: str) -> float:
+    """servicekit.heap: a process's start-up objects, frozen out of the collector's full passes."""
+    return float(re.search(r"^aww_process_frozen_objects ([0-9.e+]+)$", metrics_text, re.M).group(1))
 
 
 def test_openapi_document_is_valid_openapi_3_1(http):
