@@ -26,11 +26,13 @@ import eventlet
 import eventlet.event
 import eventlet.semaphore
 import kombu
+from nameko import containers as nameko_containers
 from nameko import events as nameko_events
 from nameko import rpc as nameko_rpc
 from nameko import timer as nameko_timer
 from nameko.containers import WorkerContext
 from nameko.exceptions import ContainerBeingKilled, IncorrectSignature
+from nameko.log_helpers import make_timing_logger
 from nameko.messaging import QueueConsumer
 from sqlalchemy.exc import DBAPIError
 
@@ -46,6 +48,22 @@ from servicekit.replies import RpcConsumer
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = "aww.dead-letter"
+
+
+def _timing_only_when_debugging(logger: logging.Logger):
+    """Nameko's container times four steps of every worker with a generator context manager that
+    formats and logs a DEBUG line even when DEBUG is off (about 5 % of a bare RPC's CPU in the
+    service); this one times them only when the line would be written."""
+    timed = make_timing_logger(logger)
+    untimed = contextlib.nullcontext()
+
+    def log_time(msg, *args):
+        return timed(msg, *args) if logger.isEnabledFor(logging.DEBUG) else untimed
+
+    return log_time
+
+
+nameko_containers._log_time = _timing_only_when_debugging(nameko_containers._log)
 
 
 class _CommitsFirst:

@@ -27,7 +27,7 @@ import kombu
 import kombu.serialization
 from nameko import rpc as nameko_rpc
 from nameko.constants import AMQP_URI_CONFIG_KEY
-from nameko.exceptions import UnserializableValueError
+from nameko.exceptions import MethodNotFound, UnserializableValueError
 from nameko.extensions import SharedExtension
 
 from aww_contracts.errors import DomainError
@@ -130,6 +130,22 @@ def _reply_body(message, result, exc_info):
 
 class RpcConsumer(nameko_rpc.RpcConsumer):
     replies = RpcReplies()
+
+    def setup(self):
+        super().setup()
+        self._by_routing_key: dict = {}
+
+    def get_provider_for_method(self, routing_key):
+        """The entrypoint of `<service>.<method>`, looked up in a dict (Nameko formatted the key of
+        every entrypoint in turn until one matched: 22 formats per call to identity.ping)."""
+        provider = self._by_routing_key.get(routing_key)
+        if provider is None or provider not in self._providers:  # providers come and go at start and stop
+            service = self.container.service_name
+            self._by_routing_key = {f"{service}.{p.method_name}": p for p in self._providers}
+            provider = self._by_routing_key.get(routing_key)
+            if provider is None:
+                raise MethodNotFound(routing_key.split(".")[-1])
+        return provider
 
     def handle_result(self, message, result, exc_info):
         result, exc_info = self.replies.send(message, result, exc_info)

@@ -2,6 +2,8 @@
 own Responder, on one channel per container that is reopened when the broker drops it."""
 
 import json
+import logging
+import re
 import subprocess
 import time
 import uuid
@@ -148,3 +150,25 @@ def test_a_container_stops_even_when_its_reply_connection_went_silent(container_
         assert time.monotonic() - started < 10
     finally:
         proxy.close()
+
+
+def test_each_method_is_routed_to_its_own_entrypoint_and_an_unknown_one_is_named(producer, amqp_uri):
+    assert call_on_the_wire(amqp_uri, "ping")["result"] == {"service": "probe_producer", "status": "ok"}
+    assert call_on_the_wire(amqp_uri, "count_notes")["result"] == 0
+    assert call_on_the_wire(amqp_uri, "refuse")["error"]["exc_type"] == "DomainError"
+    unknown = call_on_the_wire(amqp_uri, "no_such_method")
+    assert unknown["result"] is None
+    assert unknown["error"]["exc_type"] == "MethodNotFound"
+    assert unknown["error"]["value"] == "no_such_method"
+    assert call_on_the_wire(amqp_uri, "ping")["error"] is None  # the unknown name left the lookup intact
+
+
+def test_worker_steps_are_still_timed_in_the_debug_log(producer, rpc_proxy, caplog):
+    with caplog.at_level(logging.DEBUG, logger="nameko.containers"):
+        rpc_proxy("probe_producer").ping()
+    timed = [record.getMessage() for record in caplog.records if record.name == "nameko.containers"]
+    assert any(re.fullmatch(r"ran handler for <WorkerContext .*ping.*> in \d+\.\d{3}s", line) for line in timed), timed
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="nameko.containers"):
+        rpc_proxy("probe_producer").ping()
+    assert not [record for record in caplog.records if record.name == "nameko.containers"]
