@@ -52,8 +52,9 @@ DEAD_LETTER_EXCHANGE = "aww.dead-letter"
 
 def _timing_only_when_debugging(logger: logging.Logger):
     """Nameko's container times four steps of every worker with a generator context manager that
-    formats and logs a DEBUG line even when DEBUG is off (about 5 % of a bare RPC's CPU in the
-    service); this one times them only when the line would be written."""
+    formats and logs a DEBUG line even when DEBUG is off; this one times them only when the line
+    would be written (with replies.RpcConsumer's lookup by routing key: 7 % less CPU in the service
+    per gateway request, 7 Dec)."""
     timed = make_timing_logger(logger)
     untimed = contextlib.nullcontext()
 
