@@ -159,23 +159,28 @@ def test_event_committed_while_broker_unreachable_arrives_once_it_is_back(
         proxy.close()
 
 
-def test_connection_lost_before_confirm_publishes_again_and_consumer_applies_once(
-    container_factory, probe_databases, consumer, rpc_proxy
-):
+def start_producer_relaying_through(proxy, container_factory, probe_databases, consumer, rpc_proxy):
+    """A producer whose outbox relay publishes through `proxy` (confirm timeout 1 s), its relay
+    connection open and idle after one event went through."""
     from urllib.parse import urlparse
 
     from servicekit.testing.probe import ProducerService
 
+    through_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}{urlparse(consumer.config['AMQP_URI']).path}"
+    container_factory(
+        ProducerService, probe_databases["producer"], OUTBOX_AMQP_URI=through_proxy, OUTBOX_CONFIRM_TIMEOUT=1
+    )
+    warm = rpc_proxy("probe_producer").write_note("warm up the relay connection")
+    wait_until(lambda: rpc_proxy("probe_consumer").applied_for(warm), what="warm-up event")
+    time.sleep(0.2)  # its confirm is back: the relay holds an open, idle connection
+
+
+def test_connection_lost_before_confirm_publishes_again_and_consumer_applies_once(
+    container_factory, probe_databases, consumer, rpc_proxy
+):
     proxy = CuttableProxy("127.0.0.1", 5672)
     try:
-        parsed = urlparse(consumer.config["AMQP_URI"])
-        through_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}{parsed.path}"
-        container_factory(
-            ProducerService, probe_databases["producer"], OUTBOX_AMQP_URI=through_proxy, OUTBOX_CONFIRM_TIMEOUT=1
-        )
-        warm = rpc_proxy("probe_producer").write_note("warm up the relay connection")
-        wait_until(lambda: rpc_proxy("probe_consumer").applied_for(warm), what="warm-up event")
-        time.sleep(0.2)  # its confirm is back: the relay holds an open, idle connection
+        start_producer_relaying_through(proxy, container_factory, probe_databases, consumer, rpc_proxy)
         proxy.cut("swallow_replies")  # the broker gets the publish, the relay never hears the confirm
         note_id = rpc_proxy("probe_producer").write_note("confirm lost")
         wait_until(lambda: rpc_proxy("probe_consumer").applied_for(note_id), what="first copy applied")
@@ -202,19 +207,9 @@ def test_a_relay_connection_that_went_silent_is_given_up_and_the_event_still_lea
 ):
     """py-amqp's close handshake waits for the broker's close-ok without a limit: after a confirm
     timeout the relay drops the connection without it, or the relay would hang with its lock."""
-    from urllib.parse import urlparse
-
-    from servicekit.testing.probe import ProducerService
-
     proxy = CuttableProxy("127.0.0.1", 5672)
     try:
-        through_proxy = f"amqp://guest:guest@127.0.0.1:{proxy.port}{urlparse(consumer.config['AMQP_URI']).path}"
-        container_factory(
-            ProducerService, probe_databases["producer"], OUTBOX_AMQP_URI=through_proxy, OUTBOX_CONFIRM_TIMEOUT=1
-        )
-        warm = rpc_proxy("probe_producer").write_note("warm up the relay connection")
-        wait_until(lambda: rpc_proxy("probe_consumer").applied_for(warm), what="warm-up event")
-        time.sleep(0.2)  # its confirm is back: the relay holds an open, idle connection
+        start_producer_relaying_through(proxy, container_factory, probe_databases, consumer, rpc_proxy)
         proxy.cut("blackhole")  # nothing crosses any more, and nothing closes
         note_id = rpc_proxy("probe_producer").write_note("into the black hole")
         time.sleep(1.5)  # the confirm did not come within 1 s: the relay gave the connection up
