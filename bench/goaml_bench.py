@@ -1,7 +1,7 @@
 """goAML report: render (lxml build) + validation against the goAML XSD, per report.
 
 Runs the reporting service's renderer in process (what the service runs in a tpool thread for
-`check_document` and again for `render_document`), on the report shapes the officer produces:
+`render_document`), on the report shapes the officer produces:
 an activity report about one person, an activity report about an organisation with 20 UBOs and
 representatives, and a transaction report with 6 parties. Prints the one-off schema load, then
 p50/p95 of build, validation, and the whole render (build + validate + mandatory-data check).

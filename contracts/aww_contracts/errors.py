@@ -49,8 +49,27 @@ class DomainError(Exception):
     def status(self) -> int:
         return int(error_spec(self.code)["status"])
 
+    @property
+    def temporary(self) -> bool:
+        """The same request may succeed later (a service down or too slow): worth retrying."""
+        return self.status in (503, 504)
+
     def __str__(self) -> str:
         return self.message
+
+
+def domain_error_from_wire(error: dict) -> DomainError | None:
+    """The DomainError a Nameko error body carries ({exc_path, exc_args: [code, message, details]},
+    contracts/RPC.md), or None when it carries another exception or an undocumented code."""
+    if error.get("exc_path") != DOMAIN_ERROR_PATH:
+        return None
+    args = list(error.get("exc_args") or [])
+    code = args[0] if args else None
+    if code not in known_error_codes():
+        return None
+    message = str(args[1]) if len(args) > 1 else str(error.get("value", ""))
+    details = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
+    return DomainError(code, message, **details)
 
 
 def field_error(field: str, message: str) -> DomainError:

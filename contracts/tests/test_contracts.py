@@ -8,7 +8,7 @@ from jsonschema import Draft202012Validator
 
 from aww_contracts.catalogue import event_schemas, render_asyncapi
 from aww_contracts.envelope import EventContractError, make_envelope, validate_envelope
-from aww_contracts.errors import DomainError, FieldErrors, error_spec, known_error_codes
+from aww_contracts.errors import DomainError, FieldErrors, domain_error_from_wire, error_spec, known_error_codes
 
 CONTRACTS = Path(__file__).resolve().parents[1]
 
@@ -68,6 +68,38 @@ def test_domain_errors_must_be_documented():
     error = DomainError("conflict", "already there", field="username")
     assert error.args == ("conflict", "already there", {"field": "username"})
     assert error.status == 409
+
+
+def test_a_domain_error_comes_back_whole_from_the_wire():
+    wire = {  # as contracts/RPC.md shows it
+        "exc_type": "DomainError",
+        "exc_path": "aww_contracts.errors.DomainError",
+        "exc_args": ["insufficient_funds", "The wallet lacks EUR 12.30", {"missing_cents": 1230}],
+        "value": "The wallet lacks EUR 12.30",
+    }
+    received = domain_error_from_wire(wire)
+    assert isinstance(received, DomainError)
+    assert (received.code, received.status) == ("insufficient_funds", 402)
+    assert received.message == "The wallet lacks EUR 12.30"
+    assert received.details == {"missing_cents": 1230}
+    assert received.args == tuple(wire["exc_args"])
+
+
+def test_what_is_not_a_documented_domain_error_is_not_rebuilt_as_one():
+    from nameko.exceptions import serialize
+
+    assert domain_error_from_wire(serialize(ValueError("boom"))) is None
+    undocumented = {"exc_path": "aww_contracts.errors.DomainError", "exc_args": ["made_up_code", "?", {}]}
+    assert domain_error_from_wire(undocumented) is None
+    bare = domain_error_from_wire({"exc_path": undocumented["exc_path"], "exc_args": ["conflict"], "value": "v"})
+    assert (bare.code, bare.message, bare.details) == ("conflict", "v", {})
+
+
+def test_only_an_unavailable_or_slow_service_makes_a_domain_error_temporary():
+    temporary = {code for code in known_error_codes() if DomainError(code, "x").temporary}
+    assert {"service_unavailable", "upstream_timeout"} <= temporary
+    assert all(error_spec(code)["status"] in (503, 504) for code in temporary)
+    assert not DomainError("conflict", "x").temporary and not DomainError("internal_error", "x").temporary
 
 
 def test_every_error_code_has_a_client_or_server_status():

@@ -5,11 +5,11 @@
 - `timer`: commits before the next tick is scheduled.
 - `event_handler`: the idempotent consumer. It deduplicates on (consumer, event_id) in the
   handler's own transaction, acks after the commit, requeues on error with a growing pause, and
-  dead-letters poison messages (invalid envelope, a DomainError, or too many failed attempts) to
-  `<queue>.dlq` through the `aww.dead-letter` exchange. Events that arrive while others are being
-  handled are handled in batches: one worker, one claim statement, one transaction and one commit
-  for all of them. A batch that fails is rolled back and its events are handled one by one, so
-  only the failing event is retried or dead-lettered.
+  dead-letters poison messages (invalid envelope, a DomainError that is not temporary, or too many
+  failed attempts) to `<queue>.dlq` through the `aww.dead-letter` exchange. Events that arrive
+  while others are being handled are handled in batches: one worker, one claim statement, one
+  transaction and one commit for all of them. A batch that fails is rolled back and its events are
+  handled one by one, so only the failing event is retried or dead-lettered.
 """
 
 from __future__ import annotations
@@ -333,7 +333,9 @@ class IdempotentEventHandler(_CommitsFirst, nameko_events.EventHandler):
         event_id = delivery.event_id
         self.failures[event_id] += 1
         attempts = self.failures[event_id]
-        if isinstance(exc_info[1], DomainError) or attempts >= self.max_attempts:
+        # a DomainError is for good, unless a service it needed was down or slow (503, 504)
+        permanent = isinstance(exc_info[1], DomainError) and not exc_info[1].temporary
+        if permanent or attempts >= self.max_attempts:
             log.error("dead-lettering event %s after %d attempt(s): %s", event_id, attempts, exc_info[1])
             self.failures.pop(event_id, None)
             self._dead_letter(delivery.message)

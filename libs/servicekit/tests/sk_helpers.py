@@ -1,4 +1,6 @@
+import json
 import time
+import uuid
 
 import kombu
 
@@ -26,3 +28,27 @@ def drain_queue(amqp_uri, queue):
         finally:
             simple.close()
     return found
+
+
+def call_service_on_the_wire(amqp_uri, service, method, **kwargs):
+    """One request published by hand; the reply read off a reply queue of our own."""
+    reply_queue = f"test-replies-{uuid.uuid4().hex[:8]}"
+    correlation_id = uuid.uuid4().hex
+    with kombu.Connection(amqp_uri) as connection:
+        channel = connection.channel()
+        exchange = kombu.Exchange("nameko-rpc", type="topic", durable=True)
+        queue = kombu.Queue(reply_queue, exchange=exchange, routing_key=reply_queue, exclusive=True)
+        queue(channel).declare()
+        kombu.Producer(channel).publish(
+            json.dumps({"args": [], "kwargs": kwargs}),
+            exchange=exchange,
+            routing_key=f"{service}.{method}",
+            content_type="application/json",
+            reply_to=reply_queue,
+            correlation_id=correlation_id,
+        )
+        reply = wait_until(lambda: queue(channel).get(no_ack=True), what="the reply")
+    assert reply.properties["correlation_id"] == correlation_id
+    assert reply.content_type == "application/json"
+    assert reply.properties["delivery_mode"] == 2  # persistent, as Nameko's replies (contracts/RPC.md)
+    return json.loads(reply.body)

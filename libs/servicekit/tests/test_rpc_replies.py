@@ -6,14 +6,13 @@ import logging
 import re
 import subprocess
 import time
-import uuid
 from urllib.parse import urlparse
 
 import kombu
 import pytest
 from nameko.exceptions import IncorrectSignature, RemoteError
 from nameko.standalone.rpc import ServiceRpcProxy
-from sk_helpers import wait_until
+from sk_helpers import call_service_on_the_wire, wait_until
 
 from servicekit.replies import RpcReplies
 from servicekit.testing.probe import ProducerService
@@ -21,27 +20,7 @@ from servicekit.testing.proxy import CuttableProxy
 
 
 def call_on_the_wire(amqp_uri, method, **kwargs):
-    """One request published by hand; the reply read off a reply queue of our own."""
-    reply_queue = f"test-replies-{uuid.uuid4().hex[:8]}"
-    correlation_id = uuid.uuid4().hex
-    with kombu.Connection(amqp_uri) as connection:
-        channel = connection.channel()
-        exchange = kombu.Exchange("nameko-rpc", type="topic", durable=True)
-        queue = kombu.Queue(reply_queue, exchange=exchange, routing_key=reply_queue, exclusive=True)
-        queue(channel).declare()
-        kombu.Producer(channel).publish(
-            json.dumps({"args": [], "kwargs": kwargs}),
-            exchange=exchange,
-            routing_key=f"probe_producer.{method}",
-            content_type="application/json",
-            reply_to=reply_queue,
-            correlation_id=correlation_id,
-        )
-        reply = wait_until(lambda: queue(channel).get(no_ack=True), what="the reply")
-    assert reply.properties["correlation_id"] == correlation_id
-    assert reply.content_type == "application/json"
-    assert reply.properties["delivery_mode"] == 2  # persistent, as Nameko's replies (contracts/RPC.md)
-    return json.loads(reply.body)
+    return call_service_on_the_wire(amqp_uri, "probe_producer", method, **kwargs)
 
 
 def test_replies_carry_the_result_as_contracts_rpc_md_describes(producer, amqp_uri):

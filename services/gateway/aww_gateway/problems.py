@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
-from aww_contracts.errors import DOMAIN_ERROR_PATH, error_spec, known_error_codes
+from aww_contracts.errors import DOMAIN_ERROR_PATH, domain_error_from_wire, error_spec
 from aww_gateway.rpc_client import RemoteError, RpcError, RpcTimeout, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -63,14 +63,11 @@ def problem_from_rpc_error(exc: RpcError) -> Problem:
 def _problem_from_remote(exc: RemoteError) -> Problem:
     error = exc.error
     exc_type = error.get("exc_type")
+    domain = domain_error_from_wire(error)
+    if domain is not None:
+        return Problem(domain.code, domain.message, **domain.details)
     if error.get("exc_path") == DOMAIN_ERROR_PATH:
-        args = list(error.get("exc_args") or [])
-        code = args[0] if args else None
-        message = args[1] if len(args) > 1 else error.get("value", "")
-        details = args[2] if len(args) > 2 and isinstance(args[2], dict) else {}
-        if code in known_error_codes():
-            return Problem(code, str(message), **details)
-        log.error("undocumented domain error code %r from %s.%s", code, exc.service, exc.method)
+        log.error("undocumented domain error %r from %s.%s", error.get("exc_args"), exc.service, exc.method)
         return Problem("internal_error", "An unexpected error occurred")
     if exc_type in ("IncorrectSignature", "MalformedRequest"):
         return Problem("invalid_arguments", f"{exc.service}.{exc.method} refused the call's arguments")

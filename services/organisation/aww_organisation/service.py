@@ -3,8 +3,6 @@
 The class is assembled from one mixin per part (aww_organisation.entrypoints).
 """
 
-from nameko.rpc import RpcProxy
-
 from aww_organisation.entrypoints.authorization import AuthorizationEntrypoints
 from aww_organisation.entrypoints.branches import BranchEntrypoints
 from aww_organisation.entrypoints.identity_events import IdentityEventHandlers
@@ -13,6 +11,7 @@ from aww_organisation.entrypoints.members import MemberEntrypoints
 from aww_organisation.entrypoints.officers import OfficerEntrypoints
 from aww_organisation.entrypoints.organisations import OrganisationEntrypoints
 from aww_organisation.entrypoints.tools import ToolEntrypoints
+from servicekit.calls import ServiceRpc
 from servicekit.mail import MailSender
 from servicekit.service import ServiceBase
 
@@ -32,5 +31,6 @@ class OrganisationService(
     name = "organisation"
     publishes = ("organisation_changed", "access_changed")
 
-    # the session's active organisation lives in identity (set_session_organisation)
-    identity = RpcProxy("identity")
+    # the session's active organisation lives in identity (set_session_organisation); the deadline
+    # is shorter than the gateway's, so a slow identity is named in the answer
+    identity = ServiceRpc("identity", timeout=5)

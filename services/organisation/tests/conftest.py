@@ -28,6 +28,7 @@ def organisation_service(container_factory, org_db_url):
 @pytest.fixture
 def identity_stand_in(container_factory):
     StandInIdentity.calls.clear()
+    StandInIdentity.refusal = None
     return container_factory(StandInIdentity)
 
 

@@ -117,9 +117,12 @@ class StandInIdentity:
 
     name = "identity"
     calls: list = []  # noqa: RUF012 - shared on purpose: the test reads what the worker recorded
+    refusal: tuple[str, str] | None = None  # (code, message) to refuse the next calls with
 
     @rpc
     def set_session_organisation(self, session_id, organisation_id):
+        if type(self).refusal:
+            raise DomainError(*type(self).refusal)
         type(self).calls.append((session_id, organisation_id))
         return {"session_id": session_id, "organisation_id": organisation_id}
 

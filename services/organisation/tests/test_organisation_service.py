@@ -427,6 +427,29 @@ def test_switching_sets_the_session_organisation_in_identity(people, identity_st
     assert len(StandInIdentity.calls) == 1
 
 
+def test_identitys_refusal_reaches_the_user_as_such_and_a_stopped_identity_fails_fast(
+    people, identity_stand_in, new_number
+):
+    import time
+
+    from org_helpers import StandInIdentity
+
+    from servicekit.calls import CONSUMERS_CHECKED_EVERY_SECONDS
+
+    ann = people("Ann Wissel")
+    organisation_id = create(ann, new_number())["organisation_id"]
+    StandInIdentity.refusal = ("not_found", "This session is not open")  # logged out meanwhile
+    with refused("not_found", "This session is not open"):  # not a 500 (Nameko's RemoteError)
+        ann.rpc.switch_organisation(organisation_id=organisation_id)
+    identity_stand_in.stop()
+    time.sleep(CONSUMERS_CHECKED_EVERY_SECONDS + 0.1)
+    started = time.monotonic()
+    with refused("service_unavailable", "identity service is not available"):
+        ann.rpc.switch_organisation(organisation_id=organisation_id)
+    assert time.monotonic() - started < 3  # not after identity's deadline of 5 s, nor forever
+    assert StandInIdentity.calls == []
+
+
 def test_authorize_answers_for_each_situation(people, new_number):
     organisation_id, admin, operator, number = registered_aml_office(people, new_number)
     user = confirmed(admin, people("Ine User", sf323=True), organisation_id)

@@ -150,25 +150,6 @@ class ReportingService(AccessReadModel, ServiceBase):
             "size_bytes": len(rendered.content),
         }
 
-    @rpc
-    def check_document(self, kind, data, language="nl"):
-        """What keeps `data` from rendering, without archiving anything: None when it renders, else
-        {code, message, details}. Domain errors lose their details on the service-to-service RPC
-        path (Nameko rebuilds them as RemoteError), so a caller that must show every problem (the
-        goAML report: each missing item, each schema complaint) asks here first."""
-        module = renderer(kind)
-        if language not in LANGUAGES:
-            raise field_error("language", "must be nl, fr or en")
-        if not isinstance(data, dict):
-            raise field_error("data", "must be an object")
-        try:
-            if callable(getattr(module, "validate", None)):
-                module.validate(data)
-            tpool.execute(module.render, data, language)
-        except DomainError as problem:
-            return {"code": problem.code, "message": problem.message, "details": problem.details}
-        return None
-
     @staticmethod
     def _same_or_conflict(row, fingerprint: str) -> dict:
         _refuse_if_purged(row)  # the key was purged: its content is not made again

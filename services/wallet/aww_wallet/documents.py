@@ -7,10 +7,8 @@ from __future__ import annotations
 
 import logging
 
-import eventlet
-from nameko.rpc import RpcProxy
-
 from aww_wallet import store
+from servicekit.calls import ServiceRpc
 from servicekit.config import env_float
 from servicekit.entrypoints import timer
 
@@ -20,21 +18,20 @@ RENDER_TIMEOUT_SECONDS = 30
 
 
 class DocumentEntrypoints:
-    reporting = RpcProxy("reporting")
+    reporting = ServiceRpc("reporting", timeout=RENDER_TIMEOUT_SECONDS)
 
     @timer(interval=DOCUMENT_SWEEP_SECONDS)
     def render_documents(self):
         for request in store.pending_documents(self.db, store.now()):
             try:
-                with eventlet.Timeout(RENDER_TIMEOUT_SECONDS):
-                    result = self.reporting.render_document(
-                        kind=request.kind,
-                        organisation_id=str(request.organisation_id) if request.organisation_id else None,
-                        reference=request.reference,
-                        data=dict(request.data),
-                        language=request.language,
-                    )
-            except (Exception, eventlet.Timeout) as exc:  # retried later; the money already moved
+                result = self.reporting.render_document(
+                    kind=request.kind,
+                    organisation_id=str(request.organisation_id) if request.organisation_id else None,
+                    reference=request.reference,
+                    data=dict(request.data),
+                    language=request.language,
+                )
+            except Exception as exc:  # retried later; the money already moved
                 log.warning("rendering %s %s failed: %s", request.kind, request.document_id, type(exc).__name__)
                 store.document_failed(self.db, str(request.document_id), request.attempts + 1, repr(exc)[:300])
                 continue

@@ -1,5 +1,6 @@
-"""Two small services that exercise servicekit for real: a producer with an outbox and an
-idempotent consumer. Used by servicekit's tests and by bench/events.py; not part of the platform."""
+"""Small services that exercise servicekit for real: a producer with an outbox, an idempotent
+consumer, and a caller of the producer (servicekit.calls). Used by servicekit's tests and by
+bench/events_bench.py; not part of the platform."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 from aww_contracts.envelope import register_schema_dir
 from aww_contracts.errors import DomainError
 from servicekit import logs
+from servicekit.calls import ServiceRpc
 from servicekit.entrypoints import event_handler, rpc
 from servicekit.outbox import add_event, add_events, create_tables
 from servicekit.service import ServiceBase
@@ -134,6 +136,11 @@ class ProducerService(ServiceBase):
     def unserializable(self):
         return {"answer": object()}
 
+    @rpc
+    def answer_after(self, seconds, answer):
+        eventlet.sleep(seconds)
+        return answer
+
 
 class ConsumerService(ServiceBase):
     name = "probe_consumer"
@@ -147,6 +154,8 @@ class ConsumerService(ServiceBase):
             raise DomainError("conflict", "this note can never be applied")
         if self.failures_wanted[text] > 0:
             self.failures_wanted[text] -= 1
+            if text.startswith("unavailable"):  # what servicekit.calls raises when a service is down
+                raise DomainError("service_unavailable", "a service this handler needs is down, on purpose")
             raise RuntimeError("transient failure, on purpose")
         self.db.execute(
             _APPLY,
@@ -168,3 +177,26 @@ class ConsumerService(ServiceBase):
     @rpc
     def applied_count(self):
         return self.db.execute(select(func.count()).select_from(applied)).scalar_one()
+
+
+class CallerService(ServiceBase):
+    """Calls the producer through servicekit.calls.ServiceRpc, as services call each other."""
+
+    name = "probe_caller"
+
+    producer = ServiceRpc("probe_producer", timeout=2)
+    nobody = ServiceRpc("probe_nobody", timeout=30)  # a service that never ran on this broker
+
+    @rpc
+    def call_producer(self, method_name, *args, timeout=None, **kwargs):
+        producer = self.producer if timeout is None else self.producer.with_timeout(timeout)
+        return getattr(producer, method_name)(*args, **kwargs)
+
+    @rpc
+    def call_nobody(self):
+        return self.nobody.ping()
+
+    @rpc
+    def replies_awaited(self):
+        """How many replies the container's reply listener still keeps a waiting place for."""
+        return len(self.producer._provider.rpc_reply_listener._reply_events)

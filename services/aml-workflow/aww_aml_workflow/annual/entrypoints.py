@@ -14,8 +14,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-import eventlet
-from nameko.rpc import RpcProxy
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from aww_aml_workflow import audit
@@ -23,13 +21,14 @@ from aww_aml_workflow.annual import reports, retention
 from aww_aml_workflow.annual.store import anonymised_accounts
 from aww_aml_workflow.cases import handling
 from servicekit.access import require_tool_role
+from servicekit.calls import ServiceRpc
 from servicekit.config import env_float, env_int
 from servicekit.entrypoints import event_handler, rpc, timer
 
 log = logging.getLogger(__name__)
 
 TOOL = "aml"
-PREFILL_TIMEOUT_SECONDS = 5
+PREFILL_TIMEOUT_SECONDS = 5  # organisation and identity: what does not come in time stays empty
 PURGE_TICK_SECONDS = env_float("AML_RETENTION_PURGE_SECONDS", 3600.0)
 PURGE_BATCH = env_int("AML_RETENTION_PURGE_BATCH", 100)
 
@@ -37,7 +36,7 @@ PURGE_BATCH = env_int("AML_RETENTION_PURGE_BATCH", 100)
 class AnnualReportEntrypoints:
     EVENTS: tuple[str, ...] = ("annual_report_finalised", retention.DOCUMENTS_EXPIRED)
 
-    organisation_rpc = RpcProxy("organisation")
+    organisation_rpc = ServiceRpc("organisation", timeout=PREFILL_TIMEOUT_SECONDS)
 
     def _annual_actor(self, roles=("aml_officer",)) -> handling.Actor:
         principal = self.context.principal
@@ -54,20 +53,18 @@ class AnnualReportEntrypoints:
         number (identity); what does not answer in time stays empty for the officer to fill in."""
         office = {}
         try:
-            with eventlet.Timeout(PREFILL_TIMEOUT_SECONDS):
-                found = self.organisation_rpc.get_organisation(organisation_id=str(actor.organisation_id))
+            found = self.organisation_rpc.get_organisation(organisation_id=str(actor.organisation_id))
             office |= {"name": found.get("name") or "", "enterprise_number": found.get("enterprise_number") or ""}
-        except (Exception, eventlet.Timeout) as exc:
+        except Exception as exc:
             log.warning("annual report: no office details from organisation (%s)", type(exc).__name__)
         try:
-            with eventlet.Timeout(PREFILL_TIMEOUT_SECONDS):
-                accounts = self.identity_rpc.get_accounts([str(actor.account_id)])
+            accounts = self.identity_rpc.with_timeout(PREFILL_TIMEOUT_SECONDS).get_accounts([str(actor.account_id)])
             if accounts:
                 account = accounts[0]
                 name = " ".join(p for p in (account.get("first_name"), account.get("last_name")) if p)
                 biv = next((a["number"] for a in account.get("accreditations") or [] if a.get("kind") == "biv"), "")
                 office |= {"officer_name": name, "biv_number": biv or ""}
-        except (Exception, eventlet.Timeout) as exc:
+        except Exception as exc:
             log.warning("annual report: no officer details from identity (%s)", type(exc).__name__)
         return office
 

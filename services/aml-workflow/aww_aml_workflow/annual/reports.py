@@ -10,7 +10,6 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import eventlet
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -156,19 +155,13 @@ def document_data(session, row, figures: dict) -> dict:
 
 def _render(session, row, language: str, reporting) -> dict:
     data = document_data(session, row, row.figures)
-    try:
-        with eventlet.Timeout(REPORTING_TIMEOUT_SECONDS):
-            rendered = reporting.render_document(
-                kind=KIND,
-                organisation_id=str(row.organisation_id),
-                reference=f"annual/{row.year}/{language}",
-                data=data,
-                language=language,
-            )
-    except eventlet.Timeout:
-        raise DomainError(
-            "upstream_timeout", "The reporting service did not answer in time", service="reporting"
-        ) from None
+    rendered = reporting.with_timeout(REPORTING_TIMEOUT_SECONDS).render_document(
+        kind=KIND,
+        organisation_id=str(row.organisation_id),
+        reference=f"annual/{row.year}/{language}",
+        data=data,
+        language=language,
+    )
     return {key: rendered[key] for key in ("document_id", "sha256", "filename", "size_bytes")}
 
 
@@ -235,11 +228,5 @@ def document(session, actor, year, language, reporting) -> dict:
             .where(annual_reports.c.id == row.id)
             .values(documents=dict(row.documents or {}) | {language: found})
         )
-    try:
-        with eventlet.Timeout(REPORTING_TIMEOUT_SECONDS):
-            content = reporting.get_document(document_id=found["document_id"])
-    except eventlet.Timeout:
-        raise DomainError(
-            "upstream_timeout", "The reporting service did not answer in time", service="reporting"
-        ) from None
+    content = reporting.with_timeout(REPORTING_TIMEOUT_SECONDS).get_document(document_id=found["document_id"])
     return content | {"document_id": found["document_id"], "language": language}

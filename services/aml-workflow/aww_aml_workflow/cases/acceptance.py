@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-import eventlet
 from sqlalchemy import insert, select
 
 from aww_aml_workflow.cases import handling, store
@@ -16,8 +15,6 @@ from aww_aml_workflow.cases.domain import rules
 from aww_contracts.errors import DomainError, field_error
 from servicekit.access import access_of
 from servicekit.context import LANGUAGES
-
-REPORTING_TIMEOUT_SECONDS = 30
 
 
 def _name_of(session, organisation_id, account_id) -> str:
@@ -133,19 +130,13 @@ def generate(session, actor: handling.Actor, contact_id, version_no, language: s
     if existing is not None:
         return _dict(existing)
     data = document_data(session, actor, contact, version, language)
-    try:
-        with eventlet.Timeout(REPORTING_TIMEOUT_SECONDS):
-            rendered = reporting.render_document(
-                kind="acceptance_document",
-                organisation_id=str(actor.organisation_id),
-                reference=f"acceptance/{contact.id}/v{version.version_no}/{language}",
-                data=data,
-                language=language,
-            )
-    except eventlet.Timeout:
-        raise DomainError(
-            "upstream_timeout", "The reporting service did not answer in time", service="reporting"
-        ) from None
+    rendered = reporting.render_document(
+        kind="acceptance_document",
+        organisation_id=str(actor.organisation_id),
+        reference=f"acceptance/{contact.id}/v{version.version_no}/{language}",
+        data=data,
+        language=language,
+    )
     row_id = uuid.uuid4()
     session.execute(
         insert(store.acceptance_documents).values(
@@ -215,10 +206,4 @@ def download(session, actor, contact_id, document_id, reporting) -> dict:
     ).first()
     if row is None:
         raise DomainError("not_found", "There is no such document")
-    try:
-        with eventlet.Timeout(REPORTING_TIMEOUT_SECONDS):
-            return reporting.get_document(document_id=str(row.document_id))
-    except eventlet.Timeout:
-        raise DomainError(
-            "upstream_timeout", "The reporting service did not answer in time", service="reporting"
-        ) from None
+    return reporting.get_document(document_id=str(row.document_id))

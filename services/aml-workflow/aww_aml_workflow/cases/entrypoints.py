@@ -14,15 +14,13 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-import eventlet
-from nameko.rpc import RpcProxy
-
 from aww_aml_workflow import audit
 from aww_aml_workflow.cases import company_register, handling
 from aww_aml_workflow.cases.domain import eid, uploads
 from aww_aml_workflow.cases.domain.identifiers import InvalidIdentifier, normalise_enterprise_number
 from aww_contracts.errors import DomainError, field_error
 from servicekit.access import members_with_role, require_tool_role
+from servicekit.calls import ServiceRpc
 from servicekit.config import env, env_int
 from servicekit.entrypoints import rpc
 
@@ -31,6 +29,7 @@ log = logging.getLogger(__name__)
 TOOL = "aml"
 MAX_UPLOAD_BYTES = env_int("AML_MAX_UPLOAD_BYTES", uploads.DEFAULT_MAX_BYTES)
 IDENTITY_TIMEOUT_SECONDS = 5
+REPORTING_TIMEOUT_SECONDS = 30  # rendering a document; the annual report waits longer (annual.reports)
 
 
 def _b64(value, field: str, limit: int) -> bytes:
@@ -59,8 +58,8 @@ def _eid_trust():
 
 
 class CaseEntrypoints:
-    identity_rpc = RpcProxy("identity")
-    reporting_rpc = RpcProxy("reporting")
+    identity_rpc = ServiceRpc("identity", timeout=IDENTITY_TIMEOUT_SECONDS)
+    reporting_rpc = ServiceRpc("reporting", timeout=REPORTING_TIMEOUT_SECONDS)
 
     # ---- who is calling ----------------------------------------------------------------------
 
@@ -336,9 +335,8 @@ def officer_accounts(session, identity_rpc, organisation_id) -> tuple[list, list
     accounts: list[dict] = []
     if officers:
         try:
-            with eventlet.Timeout(IDENTITY_TIMEOUT_SECONDS):
-                accounts = identity_rpc.get_accounts([officer.account_id for officer in officers])
-        except (Exception, eventlet.Timeout) as exc:  # identity down: the timeline still records it
+            accounts = identity_rpc.get_accounts([officer.account_id for officer in officers])
+        except Exception as exc:  # identity down: the timeline still records it
             log.warning("could not read the AML officers' e-mail addresses: %s", type(exc).__name__)
     return officers, accounts
 

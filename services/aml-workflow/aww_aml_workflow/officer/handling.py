@@ -12,7 +12,6 @@ import base64
 import uuid
 from datetime import UTC, datetime
 
-import eventlet
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -24,7 +23,6 @@ from servicekit.access import access_of, members_with_role
 from servicekit.outbox import add_event
 
 TOOL = "aml"
-REPORTING_TIMEOUT_SECONDS = 30
 MAX_PAGE = 200
 
 
@@ -408,16 +406,6 @@ def edit_report(session, actor, report_id, *, reason=None, indicators=None) -> d
     return get_report(session, actor, row.id)
 
 
-def _call(what, **kwargs):
-    try:
-        with eventlet.Timeout(REPORTING_TIMEOUT_SECONDS):
-            return what(**kwargs)
-    except eventlet.Timeout:
-        raise DomainError(
-            "upstream_timeout", "The reporting service did not answer in time", service="reporting"
-        ) from None
-
-
 def validate_report(session, actor, report_id, reporting, language: str = "nl") -> dict:
     """Render the goAML file and validate it against the office's goAML XSD (in reporting); only a
     file that validates is archived and offered for download. Missing data → goaml_incomplete with
@@ -434,11 +422,7 @@ def validate_report(session, actor, report_id, reporting, language: str = "nl") 
         report={"id": row.id, "revision": row.revision, "reason": row.reason, "indicators": row.indicators},
         at=now(),
     )
-    problem = _call(reporting.check_document, kind="goaml_report", data=data, language=language)
-    if problem:
-        raise DomainError(problem["code"], problem["message"], **(problem.get("details") or {}))
-    rendered = _call(
-        reporting.render_document,
+    rendered = reporting.render_document(
         kind="goaml_report",
         organisation_id=str(actor.organisation_id),
         reference=f"goaml/{row.id}/r{row.revision}",
@@ -470,7 +454,7 @@ def download_report(session, actor, report_id, reporting) -> dict:
     target = domain.report_move(row.state, "download")
     if row.document_id is None:
         raise DomainError("conflict", "Validate the report before downloading it", state=row.state)
-    found = _call(reporting.get_document, document_id=str(row.document_id))
+    found = reporting.get_document(document_id=str(row.document_id))
     if base64.b64decode(found["content_b64"]) and found.get("sha256") != row.sha256:
         raise DomainError("conflict", "The archived file is not the validated one", state=row.state)
     if row.state != target:

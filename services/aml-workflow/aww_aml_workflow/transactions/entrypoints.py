@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import uuid
 
-import eventlet
-from nameko.rpc import RpcProxy
+from nameko.exceptions import RemoteError
 
 from aww_aml_workflow import audit
 from aww_aml_workflow.transactions import handling
 from aww_aml_workflow.transactions import officer_adapter as _registers_the_adapter  # noqa: F401
-from aww_contracts.errors import DOMAIN_ERROR_PATH, DomainError
+from aww_contracts.errors import DomainError
+from servicekit.calls import ServiceRpc
 from servicekit.config import env_int
 from servicekit.entrypoints import rpc
 
@@ -30,27 +30,22 @@ def wallet_timeout() -> int:
 
 
 class WalletClient:
-    """The wallet's quote and charge over RPC. Its domain errors come back as DomainError (with
-    their details, e.g. missing_cents); no answer in time raises handling.PaymentNotConfirmed."""
+    """The wallet's quote and charge over RPC (servicekit.calls). Its domain errors come back as
+    DomainError (with their details, e.g. missing_cents); a wallet that is down, does not answer in
+    time or fails raises handling.PaymentNotConfirmed: the charge may or may not have happened."""
 
     def __init__(self, proxy) -> None:
         self.proxy = proxy
 
     def _call(self, method: str, **kwargs):
         try:
-            with eventlet.Timeout(wallet_timeout()):
-                body = getattr(self.proxy, method).call_async(**kwargs).reply_event.wait()
-        except eventlet.Timeout:
-            raise handling.PaymentNotConfirmed(f"the wallet did not answer {method} in time") from None
-        error = body.get("error")
-        if error:
-            if error.get("exc_path") == DOMAIN_ERROR_PATH:
-                code, message, details = [*(error.get("exc_args") or []), None, None, None][:3]
-                raise DomainError(code, message, **(details or {}))
-            if error.get("exc_type") in ("UnknownService", "MethodNotFound"):
-                raise handling.PaymentNotConfirmed(f"the wallet is not available ({error.get('exc_type')})")
-            raise handling.PaymentNotConfirmed(f"the wallet failed: {error.get('exc_type')}")
-        return body["result"]
+            return getattr(self.proxy.with_timeout(wallet_timeout()), method)(**kwargs)
+        except DomainError as error:
+            if error.temporary:
+                raise handling.PaymentNotConfirmed(f"the wallet did not confirm {method}: {error}") from None
+            raise
+        except RemoteError as error:
+            raise handling.PaymentNotConfirmed(f"the wallet failed: {error.exc_type}") from None
 
     def quote(self, organisation_id, product):
         try:
@@ -71,7 +66,7 @@ class TransactionEntrypoints:
     # event types this package publishes (each has a schema in contracts/events)
     EVENTS: tuple[str, ...] = ("transaction_assessed", "transaction_escalated", "transaction_decided")
 
-    wallet_rpc = RpcProxy("wallet")
+    wallet_rpc = ServiceRpc("wallet")  # waits wallet_timeout() s
 
     def _wallet(self) -> WalletClient:
         return WalletClient(self.wallet_rpc)
