@@ -249,8 +249,8 @@ def _purged_documents(reporting, organisation_id) -> dict | None:
     if reporting is None:
         return None
     try:
-        reporting = reporting.with_timeout(PURGED_COUNT_TIMEOUT_SECONDS)
-        found = reporting.purged_documents(organisation_id=str(organisation_id))
+        counter = reporting.with_timeout(PURGED_COUNT_TIMEOUT_SECONDS)
+        found = counter.purged_documents(organisation_id=str(organisation_id))
     except Exception as exc:  # the overview still shows what aml-workflow knows
         log.warning("retention overview: no purged-document count from reporting (%s)", type(exc).__name__)
         return None

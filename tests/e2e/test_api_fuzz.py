@@ -1,0 +1,54 @@
+"""Every operation of the API, with input generated from its own OpenAPI document (schemathesis):
+valid and invalid bodies, query strings and path parameters, as an AML officer and as an office
+admin of their own office. Whatever comes in, the answer is never a server error (a 5xx)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+from aml_flows import aml_office
+
+# What would end the fuzzing user's session or account midway (logout, password change,
+# deactivation, deletion): the rest of the run would only see 401s.
+ENDS_THE_SESSION = r"^/api/v1/(session|sessions|account/(deactivation|deletion|password))(/|$)"
+
+
+@pytest.fixture(scope="module")
+def office(stack):
+    with httpx.Client(base_url=stack.base_url, timeout=60) as http:
+        return aml_office(http, stack, 401, "Immo Fuzz")
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_no_generated_request_gets_a_server_error(stack, office, role, tmp_path):
+    command = [
+        str(Path(sys.executable).with_name("st")),
+        "run",
+        f"{stack.base_url}/api/v1/openapi.json",
+        "--header",
+        f"Authorization: {office[role]['headers']['Authorization']}",
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        "10",
+        "--seed",
+        "20261207",  # the same requests on every run
+        "--exclude-path-regex",
+        ENDS_THE_SESSION,
+        "--request-timeout",
+        "30",
+        "--continue-on-failure",
+        "--no-color",
+    ]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    summary = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
+    assert run.returncode == 0 and summary, run.stdout[-6000:] + run.stderr[-2000:]
+    generated, passed = map(int, summary.groups())
+    assert generated == passed and generated > 1000, summary.group(0)  # every operation was tried, many times
+    operations = re.search(r"Tested: (\d+)", run.stdout)
+    assert operations and int(operations.group(1)) >= 140, run.stdout[-3000:]
