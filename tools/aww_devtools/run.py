@@ -16,7 +16,10 @@ def main() -> int:
     root = Path(__file__).resolve().parents[2]
     var_dir = Path(os.environ.get("AWW_VAR_DIR", root / "var"))
     port = int(os.environ.get("PORT", "8000"))
-    stack = Stack(var_dir, port=port, gateway_workers=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    # one gateway worker, as in the deployment (more pods, not more workers): each worker has its
+    # own metrics, so with two a scrape of /metrics would see either one; on 2 cores one worker
+    # serves as much as two (bench/platform_bench.py)
+    stack = Stack(var_dir, port=port, gateway_workers=int(os.environ.get("WEB_CONCURRENCY", "1")))
     stopping = False
 
     def stop(signum, frame):

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from servicekit.outbox import OutboxRelay
+from servicekit.psycopg_guard import ensure_green_psycopg
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class Database(DependencyProvider):
     relay = OutboxRelay()  # shared per container: nudged after a commit that added events
 
     def setup(self):
+        ensure_green_psycopg()  # also for containers started without servicekit.runner
         config = self.container.config
         self.engine = make_engine(config["DATABASE_URL"], int(config.get("max_workers", 10)) + 2)
         self.sessions: WeakKeyDictionary = WeakKeyDictionary()

@@ -23,9 +23,18 @@ def outbox_rows(url):
 
 
 def test_event_is_published_after_commit_and_applied_once(producer, consumer, rpc_proxy):
-    note_id = rpc_proxy("probe_producer").write_note("hello")
-    applied = wait_until(lambda: rpc_proxy("probe_consumer").applied_for(note_id), what="event applied")
-    assert len(applied) == 1
+    from nameko.testing.services import entrypoint_waiter
+
+    text = f"hello {uuid.uuid4()}"
+
+    def handled_this_note(worker_ctx, result, exc_info):
+        (batch,) = worker_ctx.args
+        return exc_info is None and any(d.envelope["data"]["text"] == text for d in batch.deliveries)
+
+    with entrypoint_waiter(consumer, "on_note_written", callback=handled_this_note, timeout=10):
+        note_id = rpc_proxy("probe_producer").write_note(text)
+    # the handler's worker has ended: its transaction is committed
+    assert len(rpc_proxy("probe_consumer").applied_for(note_id)) == 1
 
 
 def test_events_added_in_bulk_each_leave_once_with_their_own_id(producer, consumer, rpc_proxy, probe_databases):

@@ -8,7 +8,6 @@ HTTP_REQUESTS = Counter("aww_http_requests_total", "HTTP requests", ["method", "
 HTTP_DURATION = Histogram(
     "aww_http_request_duration_seconds", "HTTP request duration", ["method", "route"], buckets=BUCKETS
 )
-HTTP_ERRORS = Counter("aww_http_errors_total", "HTTP answers with a problem, by code", ["route", "code"])
 RPC_CALLS = Counter("aww_gateway_rpc_calls_total", "RPC calls from the gateway", ["service", "method", "outcome"])
 RPC_DURATION = Histogram(
     "aww_gateway_rpc_duration_seconds", "RPC round trip from the gateway", ["service"], buckets=BUCKETS
