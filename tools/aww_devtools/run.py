@@ -1,4 +1,8 @@
-"""`make run`: the whole platform locally, with demo data, until Ctrl-C."""
+"""`make run`: the whole platform locally, with demo data, until Ctrl-C (also during start-up).
+
+Environment: PORT (8000), AWW_VAR_DIR (var/), AWW_DB_PREFIX (aww_) and AWW_VHOST (aww) to run a
+second platform beside the first, WEB_CONCURRENCY (gateway workers, 1).
+"""
 
 from __future__ import annotations
 
@@ -19,12 +23,21 @@ def main() -> int:
     # one gateway worker, as in the deployment (more pods, not more workers): each worker has its
     # own metrics, so with two a scrape of /metrics would see either one; on 2 cores one worker
     # serves as much as two (bench/platform_bench.py)
-    stack = Stack(var_dir, port=port, gateway_workers=int(os.environ.get("WEB_CONCURRENCY", "1")))
+    stack = Stack(
+        var_dir,
+        port=port,
+        db_prefix=os.environ.get("AWW_DB_PREFIX", "aww_"),
+        vhost=os.environ.get("AWW_VHOST", "aww"),
+        gateway_workers=int(os.environ.get("WEB_CONCURRENCY", "1")),
+    )
     stopping = False
+    starting = True
 
     def stop(signum, frame):
         nonlocal stopping
         stopping = True
+        if starting:  # give up the start-up at once; what already runs is stopped below
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
@@ -32,6 +45,12 @@ def main() -> int:
     try:
         stack.start()
         lines = seed_all(stack.base_url, var_dir)
+        starting = False
+    except KeyboardInterrupt:
+        print("\nstopping before the platform was ready …", flush=True)
+        stack.stop()
+        print("stopped.")
+        return 130
     except Exception as exc:
         print(f"\nthe platform did not start: {exc}", file=sys.stderr)
         stack.stop()
