@@ -36,6 +36,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from aww_contracts.errors import DomainError
 from servicekit.context import Principal
 from servicekit.entrypoints import event_handler
+from servicekit.migrations import run_ddl
 
 metadata = MetaData()
 
@@ -55,8 +56,23 @@ access_table = Table(
 ROLES_THAT_USE = ("user", "aml_officer")
 
 
+# The read model's table as the services' migrations create it, frozen (see outbox.DDL_V1).
+DDL_V1 = (
+    """CREATE TABLE IF NOT EXISTS organisation_access (
+        organisation_id UUID NOT NULL,
+        account_id UUID NOT NULL,
+        membership_status TEXT NOT NULL,
+        admin BOOLEAN NOT NULL,
+        tools JSONB NOT NULL,
+        display_name TEXT,
+        version BIGINT NOT NULL,
+        PRIMARY KEY (organisation_id, account_id)
+    )""",
+)
+
+
 def create_tables(bind) -> None:
-    metadata.create_all(bind=bind, checkfirst=True)
+    run_ddl(bind, DDL_V1)
 
 
 @dataclass(frozen=True)
