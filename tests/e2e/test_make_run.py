@@ -9,6 +9,9 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
+from aww_devtools.stack import signals_held
 from servicekit.testing.infra import delete_vhost, drop_databases_with_prefix, free_port, new_run_id
 
 
@@ -52,3 +55,24 @@ def test_ctrl_c_during_start_up_stops_what_already_runs_at_once(tmp_path):
             run.kill()
         drop_databases_with_prefix(prefix)
         delete_vhost(vhost)
+
+
+def test_ctrl_c_while_a_process_is_spawned_waits_until_it_is_registered():
+    """The race the test above ran into one time in six: Ctrl-C while Popen waited for the child's
+    exec left a service that the stack did not know of, so nothing stopped it."""
+    steps = []
+
+    def interrupt(signum, frame):
+        steps.append("interrupted")
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, interrupt)
+    try:
+        with pytest.raises(KeyboardInterrupt), signals_held(signal.SIGINT, signal.SIGTERM):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # a handler would run here, were the signal not held
+            steps.append("registered")
+        assert steps == ["registered", "interrupted"]
+        assert signal.getsignal(signal.SIGINT) is interrupt
+    finally:
+        signal.signal(signal.SIGINT, previous)

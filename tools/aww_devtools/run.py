@@ -47,11 +47,13 @@ def main() -> int:
         lines = seed_all(stack.base_url, var_dir)
         starting = False
     except KeyboardInterrupt:
+        starting = False  # a second Ctrl-C must not cut the stop short
         print("\nstopping before the platform was ready …", flush=True)
         stack.stop()
         print("stopped.")
         return 130
     except Exception as exc:
+        starting = False
         print(f"\nthe platform did not start: {exc}", file=sys.stderr)
         stack.stop()
         return 1

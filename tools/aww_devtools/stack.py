@@ -56,6 +56,33 @@ def ensure_databases(prefix: str) -> None:
                 conn.execute(f'CREATE DATABASE "{name}"')
 
 
+@contextlib.contextmanager
+def signals_held(*signums: int):
+    """Signals that arrive inside the block are handled when it ends, so the block runs whole.
+
+    Spawning a process and registering it must not be cut in two by Ctrl-C: a KeyboardInterrupt
+    while Popen waits for the child's exec leaves a child that no one knows of, so no one stops
+    it. Only the main thread can change signal handlers; elsewhere the block runs as is."""
+    arrived: list[int] = []
+    previous: dict[int, object] = {}
+    try:
+        for signum in signums:
+            previous[signum] = signal.signal(signum, lambda signum, frame: arrived.append(signum))
+    except ValueError:  # not the main thread (threading.main_thread() cannot tell under eventlet)
+        pass
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in arrived:
+            handler = previous[signum]
+            if callable(handler):
+                handler(signum, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(signum)
+
+
 class Stack:
     def __init__(
         self,
@@ -121,11 +148,11 @@ class Stack:
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child process writes to it until it exits
-        process = subprocess.Popen(
-            [sys.executable, *argv], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.processes[name] = process
+        with open(self.log_dir / f"{name}.log", "ab") as log, signals_held(signal.SIGINT, signal.SIGTERM):
+            process = subprocess.Popen(
+                [sys.executable, *argv], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            self.processes[name] = process
         return process
 
     # ---- start -----------------------------------------------------------------------------
