@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -22,6 +22,18 @@ from aww_gateway.context import call
 from aww_gateway.problems import Problem
 
 AUTH_LEVELS = ("public", "account", "organisation", "platform_admin")
+
+
+def _without_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def omissible() -> Any:
+    """A field of a partial update that may be left out (it stays as it is) but not emptied: type
+    it `X | SkipJsonSchema[None]`, so the document offers no null; a null sent anyway reaches the
+    service, which names the field. Constraints go inside X (`Annotated[str, Field(max_length=…)]`):
+    on the union they would be applied to the null too."""
+    return Field(default=None, json_schema_extra=_without_default)
 
 
 class ApiModel(BaseModel):
@@ -62,6 +74,10 @@ class Operation:
     extra_responses: dict[int, dict] = field(default_factory=dict)
     # extra header parameters for the OpenAPI document, e.g. {"name": "Idempotency-Key", "required": True, ...}
     headers: tuple[dict, ...] = ()
+    # the OpenAPI `content` of a body the handler reads itself (a form, an upload): documented only
+    raw_body: dict[str, dict] | None = None
+    # JSON Schemas of path parameters where text (or a UUID for `…_id`) says too little, e.g. a year
+    path_parameters: dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.auth not in AUTH_LEVELS:

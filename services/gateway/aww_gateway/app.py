@@ -22,7 +22,7 @@ from aww_gateway.context import correlation_id_of
 from aww_gateway.middleware import GatewayMiddleware
 from aww_gateway.openapi import build_document
 from aww_gateway.problems import Problem, problem_from_rpc_error, problem_response
-from aww_gateway.routing import PrefixIndexedRouter
+from aww_gateway.routing import PrefixIndexedRouter, allowed_methods
 from aww_gateway.rpc_client import RpcClient, RpcError
 from aww_gateway.settings import Settings
 from aww_gateway.web import STATIC, Web
@@ -73,12 +73,16 @@ async def api_docs(request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-def _problem_or_page(request: Request, problem: Problem) -> Response:
+def _problem_or_page(request: Request, problem: Problem, headers: dict[str, str] | None = None) -> Response:
     if is_api(request):
-        return problem_response(problem.code, problem.detail, correlation_id_of(request), **problem.extra)
+        return problem_response(
+            problem.code, problem.detail, correlation_id_of(request), headers=headers, **problem.extra
+        )
     if problem.code == "unauthenticated":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return request.app.state.web.error_page(request, problem)
+    page = request.app.state.web.error_page(request, problem)
+    page.headers.update(headers or {})
+    return page
 
 
 async def on_problem(request: Request, exc: Problem) -> Response:
@@ -90,15 +94,22 @@ async def on_rpc_error(request: Request, exc: RpcError) -> Response:
 
 
 async def on_http_exception(request: Request, exc: HTTPException) -> Response:
+    headers = None
     if exc.status_code == 404:
         problem = Problem("not_found", f"Nothing is found at {request.url.path}")
     elif exc.status_code == 405:
-        problem = Problem("method_not_allowed", f"{request.method} is not allowed on {request.url.path}")
+        allowed = allowed_methods(request.app.router, request.scope)
+        problem = Problem(
+            "method_not_allowed",
+            f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}",
+            allowed=allowed,
+        )
+        headers = {"Allow": ", ".join(allowed)}
     elif exc.status_code == 400:
         problem = Problem("validation_failed", str(exc.detail))
     else:
         problem = Problem("internal_error", "An unexpected error occurred")
-    return _problem_or_page(request, problem)
+    return _problem_or_page(request, problem, headers)
 
 
 EXCEPTION_HANDLERS = {Problem: on_problem, RpcError: on_rpc_error, HTTPException: on_http_exception}

@@ -55,13 +55,26 @@ def _input_schema(model: type[BaseModel], components: dict) -> dict:
     schema = model.model_json_schema(ref_template=REF, mode="validation")
     for name, definition in schema.pop("$defs", {}).items():
         components[name] = definition
-    components[model.__name__ + "Input" if model.__name__ in components else model.__name__] = schema
-    return {"$ref": REF.format(model=model.__name__)}
+    # a model that reads differently as input than as output (defaults, computed fields) gets an
+    # input schema of its own, whichever of the two the document meets first
+    as_output = model.model_json_schema(ref_template=REF, mode="serialization")
+    as_output.pop("$defs", None)
+    name = model.__name__ if as_output == schema else model.__name__ + "Input"
+    components[name] = schema
+    return {"$ref": REF.format(model=name)}
+
+
+def path_parameter_schema(operation: Operation, name: str) -> dict:
+    """What the operation declares for it, else a UUID for every `…_id` (the platform's
+    identifiers), else text."""
+    if name in operation.path_parameters:
+        return operation.path_parameters[name]
+    return {"type": "string", "format": "uuid"} if name.endswith("_id") else {"type": "string"}
 
 
 def _parameters(operation: Operation) -> list[dict]:
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        {"name": name, "in": "path", "required": True, "schema": path_parameter_schema(operation, name)}
         for name in re.findall(r"{(\w+)(?::\w+)?}", operation.path)
     ]
     if operation.query is not None:
@@ -83,7 +96,9 @@ def _parameters(operation: Operation) -> list[dict]:
 
 def _responses(operation: Operation, components: dict) -> dict:
     responses: dict[str, Any] = {}
-    if operation.response is None or operation.status == 204:
+    if any(200 <= status < 300 for status in operation.extra_responses):
+        pass  # the operation describes its success itself (a file, a bare acknowledgement)
+    elif operation.response is None or operation.status == 204:
         responses[str(operation.status if operation.status != 200 else 204)] = {"description": "Done"}
     else:
         responses[str(operation.status)] = {
@@ -91,6 +106,8 @@ def _responses(operation: Operation, components: dict) -> dict:
             "content": {"application/json": {"schema": _schema(operation.response, components)}},
         }
     codes = list(COMMON_ERRORS) + list(operation.errors)
+    if operation.body is not None:
+        codes.append("unsupported_media_type")
     if operation.auth != "public":
         codes.append("unauthenticated")
     if operation.auth in ("organisation", "platform_admin"):
@@ -133,6 +150,8 @@ def build_document(operations: list[Operation], version: str, server_url: str) -
                 "required": True,
                 "content": {"application/json": {"schema": _input_schema(operation.body, components)}},
             }
+        elif operation.raw_body is not None:
+            entry["requestBody"] = {"required": True, "content": operation.raw_body}
         paths.setdefault(path, {})[operation.method.lower()] = entry
     return {
         "openapi": "3.1.0",

@@ -23,6 +23,18 @@ def literal_prefix(route: BaseRoute) -> str:
     return path_format.split("{", 1)[0]
 
 
+def allowed_methods(router: Router, scope: Scope) -> list[str]:
+    """Every method some route takes at this path, for the Allow header of a 405 (RFC 9110
+    §15.5.6): the API has one route per operation, so the route Starlette matched knows only its
+    own method."""
+    methods: set[str] = set()
+    for route in router.routes:
+        route_methods = getattr(route, "methods", None)
+        if route_methods and route.matches(scope)[0] is not Match.NONE:
+            methods |= route_methods
+    return sorted(methods)
+
+
 class PrefixIndexedRouter(Router):
     _indexed: tuple[int, list[tuple[str, BaseRoute]]] = (-1, [])
 

@@ -44,10 +44,26 @@ OPERATION = Operation(
 )
 
 
+async def forget(call: ApiCall):
+    return None
+
+
+# a second operation on the same path: a 405 there lists the methods of both
+FORGET = Operation(
+    method="DELETE",
+    path="/api/v1/echo",
+    operation_id="forget",
+    summary="forget",
+    handler=forget,
+    tag="test",
+    auth="public",
+)
+
+
 @pytest.fixture
 def client():
     app = Starlette(
-        routes=routes([OPERATION]),
+        routes=routes([OPERATION, FORGET]),
         middleware=[Middleware(GatewayMiddleware, settings=Settings(max_body_bytes=2048))],
         exception_handlers=EXCEPTION_HANDLERS,
     )
@@ -119,6 +135,14 @@ def test_form_encoding_is_refused_for_json_operations(client):
 def test_unknown_path_and_method_are_problems(client):
     assert_problem(client.get("/api/v1/nothing-here"), 404, "not_found")
     assert_problem(client.get("/api/v1/echo"), 405, "method_not_allowed")
+
+
+def test_a_method_not_allowed_names_the_methods_that_are(client):
+    response = client.request("TRACE", "/api/v1/echo")
+    problem = assert_problem(response, 405, "method_not_allowed")
+    assert response.headers["allow"] == "DELETE, POST"  # RFC 9110: a 405 says what is allowed
+    assert problem["allowed"] == ["DELETE", "POST"] and "use DELETE, POST" in problem["detail"]
+    assert client.delete("/api/v1/echo").status_code == 204
 
 
 json_values = st.recursive(

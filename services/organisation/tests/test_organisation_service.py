@@ -299,7 +299,9 @@ def test_the_first_eligible_member_becomes_officer_and_the_next_needs_approval(p
         second.rpc.enrol_aml_officer(organisation_id=organisation_id, position="x", declaration=True)
     requests = admin.rpc.aml_officer_status(organisation_id=organisation_id)["pending_requests"]
     assert [(r["display_name"], r["position"]) for r in requests] == [("Frank Tweede", "Kantoorleider")]
-    admin.rpc.decide_officer_request(organisation_id=organisation_id, account_id=second.account_id, approve=True)
+    assert admin.rpc.decide_officer_request(
+        organisation_id=organisation_id, account_id=second.account_id, approve=True
+    ) == {"account_id": second.account_id, "tool": "aml", "role": "aml_officer"}
     assert db.last_access(organisation_id, second.account_id)["tools"] == {"aml": "aml_officer"}
     assert admin.rpc.aml_officer_status(organisation_id=organisation_id)["pending_requests"] == []
 

@@ -10,7 +10,7 @@ aml_workflow.screening_contact_results) and `return_to`.
 from __future__ import annotations
 
 import base64
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from pydantic import Field
@@ -246,6 +246,8 @@ async def api_country(call_: ApiCall):
     return await call_.rpc(SERVICE, "screening_country_risk", iso2=call_.path["iso2"])
 
 
+# a JSON object whose members the screening service defines (not yet a model of its own here)
+JSON_OBJECT = dict[str, Any]
 TAG = "aml screening"
 AREA = Area(
     name="aml_screening",
@@ -257,6 +259,7 @@ AREA = Area(
             "List snapshots and country lists in force",
             api_lists,
             TAG,
+            response=JSON_OBJECT,
         ),
         Operation(
             "POST",
@@ -265,6 +268,19 @@ AREA = Area(
             "Import a sanctions or PEP list file (platform administrators)",
             api_import,
             TAG,
+            response=JSON_OBJECT,
+            raw_body={
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["source", "file"],
+                        "properties": {
+                            "source": {"type": "string", "enum": list(SOURCES)},
+                            "file": {"type": "string", "format": "binary"},
+                        },
+                    }
+                }
+            },
             status=201,
             auth="platform_admin",
             errors=("validation_failed", "payload_too_large", "forbidden"),
@@ -281,6 +297,7 @@ AREA = Area(
             "Import a new version of a country list (EU high-risk, FATF, sanctioned countries)",
             api_import_countries,
             TAG,
+            response=JSON_OBJECT,
             body=CountryListBody,
             status=201,
             auth="platform_admin",
@@ -293,6 +310,7 @@ AREA = Area(
             "A contact's latest screening with hits and explanations, earlier screenings and decisions",
             api_contact,
             TAG,
+            response=JSON_OBJECT,
             auth="organisation",
             errors=("forbidden",),
         ),
@@ -303,6 +321,7 @@ AREA = Area(
             "One screening (audit record)",
             api_run,
             TAG,
+            response=JSON_OBJECT,
             auth="organisation",
             errors=("not_found", "forbidden"),
         ),
@@ -313,6 +332,7 @@ AREA = Area(
             "Mark a hit as true match or false positive, with the reason",
             api_decide,
             TAG,
+            response=JSON_OBJECT,
             body=DecisionBody,
             auth="organisation",
             errors=("validation_failed", "not_found", "forbidden"),
@@ -324,6 +344,7 @@ AREA = Area(
             "New hits found by ongoing monitoring",
             api_alerts,
             TAG,
+            response=list[JSON_OBJECT],
             auth="organisation",
             errors=("forbidden",),
         ),
@@ -334,7 +355,9 @@ AREA = Area(
             "Country risk from the country lists in force",
             api_country,
             TAG,
+            response=JSON_OBJECT,
             errors=("validation_failed",),
+            path_parameters={"iso2": {"type": "string", "pattern": "^[A-Za-z]{2}$"}},
         ),
     ],
     web_routes=[

@@ -112,6 +112,7 @@ class OfficerEntrypoints:
             store.log_activity(self.db, found.organisation_id, found.account_id, "officer_refused", row.account_id)
             return {
                 "account_id": str(row.account_id),
+                "tool": AML,
                 "role": store.member_of(self.db, found.organisation_id, row.account_id).role(AML),
             }
         return self.set_tool_role(organisation_id, str(row.account_id), AML, "aml_officer")

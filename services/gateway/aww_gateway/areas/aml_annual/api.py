@@ -73,7 +73,9 @@ async def reopen_relationship(call: ApiCall):
     return await call.rpc(S, "reopen_relationship", contact_id=call.path["contact_id"])
 
 
-_op = operation_factory(tag=TAG, auth="organisation", errors=COMMON)
+_op = operation_factory(
+    tag=TAG, auth="organisation", errors=COMMON, path_parameters={"year": {"type": "string", "pattern": "^[0-9]{4}$"}}
+)
 
 PDF = {200: {"description": "The annual report (PDF)", "content": {"application/pdf": {}}}}
 E = "/api/v1/aml/contacts/{contact_id}/relationship-end"

@@ -8,6 +8,8 @@ naming every missing item in `missing`).
 
 from __future__ import annotations
 
+from typing import get_args
+
 from aww_gateway.api import ApiCall, operation_factory
 from aww_gateway.areas.aml.api import file_response
 from aww_gateway.areas.aml_officer import models as m
@@ -82,7 +84,8 @@ async def save_settings(call: ApiCall):
     return await call.rpc(S, "save_officer_settings", **call.body.model_dump())
 
 
-_op = operation_factory(tag=TAG, auth="organisation", errors=COMMON)
+KIND = {"type": "string", "enum": list(get_args(m.Kind))}
+_op = operation_factory(tag=TAG, auth="organisation", errors=COMMON, path_parameters={"kind": KIND})
 
 DECIDE_ERRORS = (*COMMON, "validation_failed", "conflict", "four_eyes")
 REPORT_ERRORS = (*COMMON, "validation_failed", "conflict")

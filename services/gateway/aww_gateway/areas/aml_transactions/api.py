@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from aww_gateway.api import ApiCall, operation_factory
 from aww_gateway.areas.aml_transactions import models as m
+from aww_gateway.areas.aml_transactions.labels import ROLES
 from aww_gateway.areas.wallet.api import IDEMPOTENCY_HEADER, idempotency_key
 
 S = "aml_workflow"
@@ -97,7 +98,9 @@ async def eligible(call: ApiCall):
     return await call.rpc(S, "eligible_parties", query=call.query.q, limit=call.query.limit)
 
 
-_op = operation_factory(tag=TAG, auth="organisation", errors=COMMON)
+_op = operation_factory(
+    tag=TAG, auth="organisation", errors=COMMON, path_parameters={"role": {"type": "string", "enum": list(ROLES)}}
+)
 
 OPERATIONS = [
     _op(

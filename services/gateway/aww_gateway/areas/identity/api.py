@@ -7,11 +7,12 @@ use the same operations of the identity service with a cookie instead (pages.py)
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
-from aww_gateway.api import ApiCall, ApiModel, operation_factory
+from aww_gateway.api import ApiCall, ApiModel, omissible, operation_factory
 from aww_gateway.auth import client_certificate
 from aww_gateway.problems import Problem
 
@@ -171,10 +172,10 @@ class Profile(ApiModel):
 
 
 class ProfileChange(ApiModel):
-    first_name: str | None = Field(default=None, max_length=300)
-    last_name: str | None = Field(default=None, max_length=300)
-    phone: str | None = Field(default=None, max_length=40)
-    language: Language | None = None
+    first_name: Annotated[str, Field(max_length=300)] | SkipJsonSchema[None] = omissible()
+    last_name: Annotated[str, Field(max_length=300)] | SkipJsonSchema[None] = omissible()
+    phone: str | None = Field(default=None, max_length=40, description="null: no phone number")
+    language: Language | SkipJsonSchema[None] = omissible()
     birth_date: date | None = None
     gender: Literal["male", "female"] | None = None
 

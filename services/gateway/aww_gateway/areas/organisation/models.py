@@ -223,6 +223,41 @@ class RoleAnswer(ApiModel):
     role: Role
 
 
+class DefaultOrganisation(ApiModel):
+    default_organisation_id: str | None
+
+
+class MembershipDecided(ApiModel):
+    account_id: str
+    status: Literal["confirmed", "removed"]
+
+
+class AdminChanged(ApiModel):
+    account_id: str
+    admin: bool
+
+
+class MemberStatus(ApiModel):
+    account_id: str
+    status: Status
+
+
+class ToolRegistered(ApiModel):
+    tool: str
+    registered: bool
+
+
+class OfficerEnded(ApiModel):
+    account_id: str
+    role: Role = Field(description="The member's AML tool role from now on")
+    warning: bool = Field(description="The AML tool has users and now no AML officer")
+
+
+class AllowListAdded(ApiModel):
+    tool: str
+    enterprise_number: str
+
+
 class Officer(ApiModel):
     account_id: str
     display_name: str | None

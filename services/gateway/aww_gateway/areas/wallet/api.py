@@ -392,6 +392,16 @@ OPERATIONS = [
         TAG,
         auth="public",
         status=200,
+        raw_body={
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {"id": {"type": "string", "minLength": 1}},
+                }
+            }
+        },
+        extra_responses={200: {"description": "Received (an unknown payment id too: nothing to tell a guesser)"}},
     ),
     Operation(
         "POST",
