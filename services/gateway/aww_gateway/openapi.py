@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter
+from pydantic import TypeAdapter
 
 from aww_contracts.errors import error_spec
 from aww_gateway.api import Operation
@@ -38,30 +38,19 @@ PROBLEM_SCHEMA = {
 COMMON_ERRORS = ("validation_failed", "malformed_json", "payload_too_large", "service_unavailable", "upstream_timeout")
 
 
-def _schema(target: Any, components: dict) -> dict:
-    if isinstance(target, type) and issubclass(target, BaseModel):
-        schema = target.model_json_schema(ref_template=REF, mode="serialization")
-    else:
-        schema = TypeAdapter(target).json_schema(ref_template=REF, mode="serialization")
-    for name, definition in schema.pop("$defs", {}).items():
-        components[name] = definition
-    if isinstance(target, type) and issubclass(target, BaseModel):
-        components[target.__name__] = schema
-        return {"$ref": REF.format(model=target.__name__)}
-    return schema
-
-
-def _input_schema(model: type[BaseModel], components: dict) -> dict:
-    schema = model.model_json_schema(ref_template=REF, mode="validation")
-    for name, definition in schema.pop("$defs", {}).items():
-        components[name] = definition
-    # a model that reads differently as input than as output (defaults, computed fields) gets an
-    # input schema of its own, whichever of the two the document meets first
-    as_output = model.model_json_schema(ref_template=REF, mode="serialization")
-    as_output.pop("$defs", None)
-    name = model.__name__ if as_output == schema else model.__name__ + "Input"
-    components[name] = schema
-    return {"$ref": REF.format(model=name)}
+def _schemas(operations: list[Operation]) -> tuple[dict, dict]:
+    """The JSON Schema of every response (as serialised) and body (as validated), all generated
+    together so pydantic names the components once for the whole document: two areas' models of
+    the same name (an AML `Questionnaire` and a transaction `Questionnaire`) get names of their own,
+    and a model that reads differently as input than as output gets one schema for each."""
+    inputs = []
+    for operation in operations:
+        if operation.response is not None:
+            inputs.append(((operation.operation_id, "response"), "serialization", TypeAdapter(operation.response)))
+        if operation.body is not None:
+            inputs.append(((operation.operation_id, "body"), "validation", TypeAdapter(operation.body)))
+    by_key, definitions = TypeAdapter.json_schemas(inputs, ref_template=REF)
+    return {key: schema for (key, _mode), schema in by_key.items()}, definitions.get("$defs", {})
 
 
 def path_parameter_schema(operation: Operation, name: str) -> dict:
@@ -94,7 +83,7 @@ def _parameters(operation: Operation) -> list[dict]:
     return parameters
 
 
-def _responses(operation: Operation, components: dict) -> dict:
+def _responses(operation: Operation, schemas: dict) -> dict:
     responses: dict[str, Any] = {}
     if any(200 <= status < 300 for status in operation.extra_responses):
         pass  # the operation describes its success itself (a file, a bare acknowledgement)
@@ -103,7 +92,7 @@ def _responses(operation: Operation, components: dict) -> dict:
     else:
         responses[str(operation.status)] = {
             "description": "Success",
-            "content": {"application/json": {"schema": _schema(operation.response, components)}},
+            "content": {"application/json": {"schema": schemas[operation.operation_id, "response"]}},
         }
     codes = list(COMMON_ERRORS) + list(operation.errors)
     if operation.body is not None:
@@ -128,7 +117,8 @@ def _responses(operation: Operation, components: dict) -> dict:
 
 
 def build_document(operations: list[Operation], version: str, server_url: str) -> dict:
-    components: dict[str, Any] = {"Problem": PROBLEM_SCHEMA}
+    schemas, definitions = _schemas(operations)
+    components: dict[str, Any] = {"Problem": PROBLEM_SCHEMA, **definitions}
     paths: dict[str, dict] = {}
     tags: dict[str, None] = {}
     for operation in operations:
@@ -139,7 +129,7 @@ def build_document(operations: list[Operation], version: str, server_url: str) -
             "summary": operation.summary,
             "tags": [operation.tag],
             "parameters": _parameters(operation),
-            "responses": _responses(operation, components),
+            "responses": _responses(operation, schemas),
         }
         if operation.description:
             entry["description"] = operation.description
@@ -148,7 +138,7 @@ def build_document(operations: list[Operation], version: str, server_url: str) -
         if operation.body is not None:
             entry["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": _input_schema(operation.body, components)}},
+                "content": {"application/json": {"schema": schemas[operation.operation_id, "body"]}},
             }
         elif operation.raw_body is not None:
             entry["requestBody"] = {"required": True, "content": operation.raw_body}

@@ -67,11 +67,19 @@ def test_operations_that_answer_json_document_it(document):
     assert starred["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/DefaultOrganisation"}
 
 
-def test_a_body_model_that_reads_differently_as_input_has_its_own_schema(document):
-    schemas = document["components"]["schemas"]
-    create = document["paths"]["/api/v1/organisations/{organisation_id}/branches"]["post"]["requestBody"]
-    assert create["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/BranchInput"}
-    assert "BranchInput" in schemas and "Branch" in schemas
+def resolve(document, schema):
+    return document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+
+
+def test_two_areas_models_of_the_same_name_are_two_schemas(document):
+    # the AML and the transaction questionnaire are both `Questionnaire`: one overwrote the other
+    def questionnaire(path):
+        answer = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        return resolve(document, answer)
+
+    contact = questionnaire("/api/v1/aml/contacts/{contact_id}/risk-profile-questions")
+    transaction = questionnaire("/api/v1/aml/transaction-questions")
+    assert "skippable" in contact["properties"] and "skippable" not in transaction["properties"]
 
 
 def test_a_profile_change_offers_no_null_where_the_service_refuses_one(document):

@@ -180,3 +180,4 @@ class Prefill(ApiModel):
     kind: Kind
     data: dict[str, Any]
     source: str
+    status: str | None = Field(default=None, description="The enterprise's status in the company register")
