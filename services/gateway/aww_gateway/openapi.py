@@ -83,17 +83,21 @@ def _parameters(operation: Operation) -> list[dict]:
     return parameters
 
 
-def _responses(operation: Operation, schemas: dict) -> dict:
-    responses: dict[str, Any] = {}
+def _success(operation: Operation, schemas: dict) -> dict[str, Any]:
     if any(200 <= status < 300 for status in operation.extra_responses):
-        pass  # the operation describes its success itself (a file, a bare acknowledgement)
-    elif operation.response is None or operation.status == 204:
-        responses[str(operation.status if operation.status != 200 else 204)] = {"description": "Done"}
-    else:
-        responses[str(operation.status)] = {
+        return {}  # the operation describes its success itself (a file, a bare acknowledgement)
+    if operation.response is None or operation.status == 204:
+        return {str(operation.status if operation.status != 200 else 204): {"description": "Done"}}
+    return {
+        str(operation.status): {
             "description": "Success",
             "content": {"application/json": {"schema": schemas[operation.operation_id, "response"]}},
         }
+    }
+
+
+def _responses(operation: Operation, schemas: dict) -> dict:
+    responses = _success(operation, schemas)
     codes = list(COMMON_ERRORS) + list(operation.errors)
     if operation.body is not None:
         codes.append("unsupported_media_type")

@@ -8,6 +8,7 @@ refused form is shown again with the problem and the field errors (missing goAML
 
 from __future__ import annotations
 
+from typing import get_args
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -16,6 +17,7 @@ from starlette.routing import Route
 
 from aww_gateway.areas.aml.api import file_response
 from aww_gateway.areas.aml_officer import labels
+from aww_gateway.areas.aml_officer import models as m
 from aww_gateway.context import call, language_of
 from aww_gateway.i18n import gettext
 from aww_gateway.problems import Problem, problem_from_rpc_error
@@ -25,7 +27,7 @@ from aww_gateway.web import login_required, web
 S = "aml_workflow"
 SHOWN_AGAIN = ("validation_failed", "conflict", "four_eyes", "goaml_incomplete", "goaml_invalid",
                "service_unavailable", "forbidden")  # fmt: skip
-KINDS = ("risk_profile", "transaction")
+KINDS = get_args(m.Kind)
 
 
 def _go(request: Request, path: str, flash: str | None = None) -> Response:
